@@ -8,7 +8,7 @@ beforeAll(async () => {
 });
 
 function paramCounts(model: ReturnType<typeof createModel>): { trainable: number; nonTrainable: number } {
-  const count = (ws: Array<{ shape: number[] }>): number => ws.reduce((n, w) => n + w.shape.reduce((a, b) => a * b, 1), 0);
+  const count = (ws: Array<{ shape: Array<number | null> }>): number => ws.reduce((n, w) => n + w.shape.reduce<number>((a, b) => a * (b ?? 1), 1), 0);
   return { trainable: count(model.trainableWeights), nonTrainable: count(model.nonTrainableWeights) };
 }
 

@@ -1,0 +1,86 @@
+/**
+ * `Conv2DBackpropFilter` for the WASM backend: the gradient of a 2-D convolution with respect to its filter.
+ *
+ * dW[kh, kw, ci, co] = Σ_{n, oh, ow} xPadded[n, oh·s + kh·d, ow·s + kw·d, ci] · dy[n, oh, ow, co]
+ *
+ * is itself a convolution, which we hand to the backend's XNNPACK `Conv2D`: the batch becomes the input-channel
+ * axis and the input channels become the batch, i.e. input `x'` = transpose(x) `[Ci, H, W, N]`, filter
+ * `dy'` = transpose(dy) `[OH, OW, N, Co]`, stride = the forward dilation, dilation = the forward stride, with
+ * `x` padded (or cropped) to exactly `(KH-1)·d + (OH-1)·s + 1` rows (and likewise columns). The result
+ * `[Ci, KH, KW, Co]` is transposed to the filter layout `[KH, KW, Ci, Co]`.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { backend_util, Conv2DBackpropFilter } from '@tensorflow/tfjs-core';
+import type {
+  Conv2DBackpropFilterAttrs,
+  Conv2DBackpropFilterInputs,
+  KernelBackend,
+  KernelConfig,
+  KernelFunc,
+  TensorInfo,
+} from '@tensorflow/tfjs-core';
+import { assertStridesOrDilationsAreOne, cropForPadding, wrapInput } from './compose.js';
+
+/**
+ * tfjs's `Conv2DBackpropFilter` has no `dilations` attribute (tfjs refuses gradients of dilated convolutions);
+ * TensorFlow's has one, so we honour it when a caller passes it.
+ */
+type Attrs = Conv2DBackpropFilterAttrs & { dilations?: number | [number, number] };
+
+function conv2DBackpropFilter(args: {
+  inputs: Conv2DBackpropFilterInputs;
+  backend: KernelBackend;
+  attrs: Attrs;
+}): TensorInfo {
+  const { inputs, backend, attrs } = args;
+  const { strides, pad, dataFormat, dimRoundingMode, filterShape } = attrs;
+  const x = inputs.x as TensorInfo;
+  const dy = inputs.dy as TensorInfo;
+  const format = backend_util.convertConv2DDataFormat(dataFormat);
+  const info = backend_util.computeConv2DInfo(
+    x.shape as [number, number, number, number],
+    filterShape,
+    strides,
+    attrs.dilations ?? 1,
+    pad,
+    dimRoundingMode,
+    false,
+    format,
+  );
+  const strideHW: [number, number] = [info.strideHeight, info.strideWidth];
+  const dilationHW: [number, number] = [info.dilationHeight, info.dilationWidth];
+  assertStridesOrDilationsAreOne(Conv2DBackpropFilter, strideHW, dilationHW);
+
+  return tf.tidy(() => {
+    let x4 = wrapInput(x, backend);
+    let dy4 = wrapInput(dy, backend);
+    if (info.dataFormat === 'channelsFirst') {
+      x4 = tf.transpose(x4, [0, 2, 3, 1]);
+      dy4 = tf.transpose(dy4, [0, 2, 3, 1]);
+    }
+    const [, outHeight, outWidth] = dy4.shape;
+    // Rows of padded x the filter gradient reads; more padding below (or cropping) makes x exactly that tall.
+    const neededHeight = (info.filterHeight - 1) * info.dilationHeight + (outHeight - 1) * info.strideHeight + 1;
+    const neededWidth = (info.filterWidth - 1) * info.dilationWidth + (outWidth - 1) * info.strideWidth + 1;
+    const { top, left } = info.padInfo;
+    const cropped = cropForPadding(x4, [
+      top,
+      neededHeight - info.inHeight - top,
+      left,
+      neededWidth - info.inWidth - left,
+    ]);
+    if (cropped.tensor === null) return tf.zeros(filterShape);
+
+    const xByChannel = tf.transpose(cropped.tensor, [3, 1, 2, 0]); // [Ci, H', W', N]
+    const dyAsFilter = tf.transpose(dy4, [1, 2, 0, 3]); // [OH, OW, N, Co]
+    const gradient = tf.conv2d(xByChannel, dyAsFilter, dilationHW, cropped.padding, 'NHWC', strideHW);
+    return tf.transpose(gradient, [1, 2, 0, 3]); // [KH, KW, Ci, Co]
+  });
+}
+
+/** Registers `Conv2DBackpropFilter` for the `wasm` backend (see the file comment for how it is computed). */
+export const conv2DBackpropFilterConfig: KernelConfig = {
+  kernelName: Conv2DBackpropFilter,
+  backendName: 'wasm',
+  kernelFunc: conv2DBackpropFilter as unknown as KernelFunc,
+};
