@@ -66,6 +66,7 @@ describe('crossEntropy', () => {
 
 describe('fit', () => {
   it('learns a separable problem, evaluates as configured and leaks no tensors across steps', async () => {
+    const tensorsAtStart = tf.memory().numTensors;
     const model = tinyModel();
     const history = new History();
     const counts: number[] = [];
@@ -91,6 +92,7 @@ describe('fit', () => {
     expect(new Set(counts.slice(2)).size).toBe(1);
     expect(history.toCsv().split('\n')[0]).toBe('epoch,step,loss,batchSize,seconds,test_loss,test_accuracy');
     model.dispose();
+    expect(tf.memory().numTensors).toBe(tensorsAtStart);
   });
 
   it('runs hooks in order and stops when a callback asks', async () => {

@@ -24,7 +24,10 @@ export interface EvaluationSpec {
 export interface FitOptions {
   /** Passes over the training data, a positive integer. */
   epochs: number;
-  /** A tfjs optimiser, or a spec such as `{ name: 'sgd', learningRate: 1 }`. */
+  /**
+   * A tfjs optimiser (the caller keeps and disposes it), or a spec such as `{ name: 'sgd', learningRate: 1 }` (fit
+   * creates the optimiser and disposes it at the end).
+   */
   optimizer: tf.Optimizer | OptimizerSpec;
   /** Loss over logits and integer labels. Default `'cross_entropy'` (`torch.nn.CrossEntropyLoss`). */
   loss?: LossName | LossFunction;
@@ -84,6 +87,7 @@ function checkOptions(options: FitOptions): void {
  */
 export async function fit(model: tfl.LayersModel, data: BatchSource, options: FitOptions): Promise<FitResult> {
   checkOptions(options);
+  const ownsOptimizer = !(options.optimizer instanceof tf.Optimizer);
   const optimizer = options.optimizer instanceof tf.Optimizer ? options.optimizer : createOptimizer(options.optimizer);
   const lossFn: LossFunction =
     options.loss === undefined ? crossEntropy : typeof options.loss === 'function' ? options.loss : getLoss(options.loss);
@@ -171,6 +175,8 @@ export async function fit(model: tfl.LayersModel, data: BatchSource, options: Fi
   } catch (error) {
     await callbacks.call('onTrainEnd', context, error);
     throw error;
+  } finally {
+    if (ownsOptimizer) optimizer.dispose();
   }
   await callbacks.call('onTrainEnd', context);
   return {
