@@ -40,7 +40,7 @@ function backendName(value: string): StudySettings['backend'] {
 /** Builds the command-line parser; `writeErr` receives error text (default: stderr). */
 export function buildCommand(writeErr: (text: string) => void = (t) => process.stderr.write(t)): Command {
   const d = defaultSettings();
-  return new Command('fashion-mnist')
+  return new Command('pnpm study fashion-mnist')
     .configureOutput({ writeErr })
     .description("Seed 004: LeNet with and without BatchNorm on Fashion-MNIST (SGD lr 1.0, batch 100, 10 epochs).\nWrites a run directory with metrics.json, history.csv, curves, confusion matrices and report.md.")
     .option('--epochs <n>', 'epochs per model', integer(1), d.epochs)
@@ -49,15 +49,15 @@ export function buildCommand(writeErr: (text: string) => void = (t) => process.s
     .option('--batch-size <n>', 'mini-batch size', integer(1), d.batchSize)
     .option('--lr <x>', 'SGD learning rate', positiveNumber, d.learningRate)
     .option('--eval-every <n>', 'measure test accuracy every N iterations', integer(1), d.evalEvery)
-    .option('--models <list>', 'comma-separated models to train: lenet, lenet-bn', modelList, d.models)
+    .addOption(new Option('--models <list>', 'comma-separated models to train: lenet, lenet-bn').default(d.models, d.models.join(',')).argParser(modelList))
     .addOption(new Option('--backend <name>', `TensorFlow.js backend: auto or ${BACKEND_NAMES.join(', ')}`).default('auto').argParser(backendName))
     .option('--seed <n>', 'seed of weight initialisation and shuffling', integer(0), d.seed)
-    .option('--shuffle', 'shuffle the training set every epoch (the seed does not)', d.shuffle)
+    .option('--shuffle', 'shuffle the training set every epoch (the seed does not)')
     .option('--data <dir>', 'directory holding the Fashion-MNIST IDX files (.gz or raw)')
     .option('--no-download', 'never download Fashion-MNIST; fail if it is not found locally')
     .option('--out <dir>', 'run directory to create (default: runs/fashion-mnist/<timestamp>)')
     .option('--quiet', 'print one line per epoch instead of a progress bar')
-    .showHelpAfterError();
+    .showHelpAfterError('(run with --help for every option)');
 }
 
 /**
