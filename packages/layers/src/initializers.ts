@@ -125,13 +125,8 @@ function resolveKaiming(args: KaimingArgs, where: string): ResolvedKaiming {
   return resolved;
 }
 
-/**
- * `torch.nn.init.kaiming_uniform_`: U(-b, b) with b = gain · √(3 / fan). PyTorch's default for convolution and linear
- * weights is `new KaimingUniform({ a: Math.sqrt(5) })`, which gives b = 1/√fan_in.
- */
-export class KaimingUniform extends Initializer {
-  /** @nocollapse */
-  static className = 'KaimingUniform';
+/** Base of this package's initialisers: tfjs deserialisation builds them from their `getConfig()`. */
+abstract class ConfigInitializer extends Initializer {
   /** Builds the initialiser from its `getConfig()` (tfjs deserialisation). */
   static fromConfig<T extends tf.serialization.Serializable>(
     cls: tf.serialization.SerializableConstructor<T>,
@@ -139,16 +134,15 @@ export class KaimingUniform extends Initializer {
   ): T {
     return new cls(config);
   }
-  private readonly args: ResolvedKaiming;
+}
 
-  constructor(args: KaimingArgs = {}) {
+/** Shared argument handling of {@link KaimingUniform} and {@link KaimingNormal}. */
+abstract class KaimingInitializer extends ConfigInitializer {
+  protected readonly args: ResolvedKaiming;
+
+  constructor(args: KaimingArgs, where: string) {
     super();
-    this.args = resolveKaiming(args, 'KaimingUniform');
-  }
-
-  apply(shape: number[], dtype?: tf.DataType): tf.Tensor {
-    const bound = Math.sqrt(3) * kaimingStd(shape, this.args);
-    return tf.randomUniform(shape, -bound, bound, dtype as 'float32' | undefined, this.args.seed);
+    this.args = resolveKaiming(args, where);
   }
 
   override getConfig(): tf.serialization.ConfigDict {
@@ -156,31 +150,36 @@ export class KaimingUniform extends Initializer {
   }
 }
 
-/** `torch.nn.init.kaiming_normal_`: N(0, std²) with std = gain / √fan (untruncated, as PyTorch). */
-export class KaimingNormal extends Initializer {
+/**
+ * `torch.nn.init.kaiming_uniform_`: U(-b, b) with b = gain · √(3 / fan). PyTorch's default for convolution and linear
+ * weights is `new KaimingUniform({ a: Math.sqrt(5) })`, which gives b = 1/√fan_in.
+ */
+export class KaimingUniform extends KaimingInitializer {
   /** @nocollapse */
-  static className = 'KaimingNormal';
-  /** Builds the initialiser from its `getConfig()` (tfjs deserialisation). */
-  static fromConfig<T extends tf.serialization.Serializable>(
-    cls: tf.serialization.SerializableConstructor<T>,
-    config: tf.serialization.ConfigDict,
-  ): T {
-    return new cls(config);
-  }
-  private readonly args: ResolvedKaiming;
+  static className = 'KaimingUniform';
 
   constructor(args: KaimingArgs = {}) {
-    super();
-    this.args = resolveKaiming(args, 'KaimingNormal');
+    super(args, 'KaimingUniform');
+  }
+
+  apply(shape: number[], dtype?: tf.DataType): tf.Tensor {
+    const bound = Math.sqrt(3) * kaimingStd(shape, this.args);
+    return tf.randomUniform(shape, -bound, bound, dtype as 'float32' | undefined, this.args.seed);
+  }
+}
+
+/** `torch.nn.init.kaiming_normal_`: N(0, std²) with std = gain / √fan (untruncated, as PyTorch). */
+export class KaimingNormal extends KaimingInitializer {
+  /** @nocollapse */
+  static className = 'KaimingNormal';
+
+  constructor(args: KaimingArgs = {}) {
+    super(args, 'KaimingNormal');
   }
 
   apply(shape: number[], dtype?: tf.DataType): tf.Tensor {
     const std = kaimingStd(shape, this.args);
     return tf.randomNormal(shape, 0, std, dtype as 'float32' | undefined, this.args.seed);
-  }
-
-  override getConfig(): tf.serialization.ConfigDict {
-    return { ...this.args };
   }
 }
 
@@ -196,16 +195,9 @@ export interface FanInUniformArgs {
  * PyTorch's default bias initialisation for convolution and linear layers: U(-1/√fan_in, 1/√fan_in), where fan_in is
  * the fan-in of the layer's weight (a bias shape alone does not tell it, so it is given).
  */
-export class FanInUniform extends Initializer {
+export class FanInUniform extends ConfigInitializer {
   /** @nocollapse */
   static className = 'FanInUniform';
-  /** Builds the initialiser from its `getConfig()` (tfjs deserialisation). */
-  static fromConfig<T extends tf.serialization.Serializable>(
-    cls: tf.serialization.SerializableConstructor<T>,
-    config: tf.serialization.ConfigDict,
-  ): T {
-    return new cls(config);
-  }
   readonly fanIn: number;
   readonly seed: number | undefined;
 

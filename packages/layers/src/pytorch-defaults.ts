@@ -29,9 +29,15 @@ function positiveInteger(value: unknown, what: string, where: string): number {
   return value;
 }
 
-/** Seeds for one layer's weight and bias, derived from a layer seed so that two layers never share a stream. */
-function seeds(seed: number | undefined): { kernel?: number; bias?: number } {
-  return seed === undefined ? {} : { kernel: seed * 2 + 1, bias: seed * 2 + 2 };
+/**
+ * PyTorch's `reset_parameters` for a weight of fan-in `fanIn`: Kaiming uniform (a = √5) weights and U(±1/√fan_in)
+ * biases. Their seeds derive from the layer seed so that two layers never share a stream.
+ */
+function pytorchInitializers(fanIn: number, seed: number | undefined): { kernelInitializer: KaimingUniform; biasInitializer: FanInUniform } {
+  return {
+    kernelInitializer: new KaimingUniform({ a: Math.sqrt(5), ...(seed === undefined ? {} : { seed: seed * 2 + 1 }) }),
+    biasInitializer: new FanInUniform({ fanIn, ...(seed === undefined ? {} : { seed: seed * 2 + 2 }) }),
+  };
 }
 
 /** Options of {@link pytorchConv2d}: tfjs `conv2d` options plus the input channel count PyTorch's bias init needs. */
@@ -48,12 +54,7 @@ export function pytorchConv2d(args: PytorchConv2dArgs): Layer {
   positiveInteger(inChannels, 'inChannels', 'pytorchConv2d');
   const size = typeof conv.kernelSize === 'number' ? [conv.kernelSize, conv.kernelSize] : conv.kernelSize;
   const fanIn = inChannels * size.reduce((a, b) => a * b, 1);
-  const s = seeds(seed);
-  return tfl.layers.conv2d({
-    ...conv,
-    kernelInitializer: new KaimingUniform({ a: Math.sqrt(5), ...(s.kernel === undefined ? {} : { seed: s.kernel }) }),
-    biasInitializer: new FanInUniform({ fanIn, ...(s.bias === undefined ? {} : { seed: s.bias }) }),
-  });
+  return tfl.layers.conv2d({ ...conv, ...pytorchInitializers(fanIn, seed) });
 }
 
 /** Options of {@link pytorchDense}: tfjs `dense` options plus PyTorch's `in_features`. */
@@ -68,12 +69,7 @@ export type PytorchDenseArgs = Omit<DenseLayerArgs, 'kernelInitializer' | 'biasI
 export function pytorchDense(args: PytorchDenseArgs): Layer {
   const { inFeatures, seed, ...dense } = args;
   positiveInteger(inFeatures, 'inFeatures', 'pytorchDense');
-  const s = seeds(seed);
-  return tfl.layers.dense({
-    ...dense,
-    kernelInitializer: new KaimingUniform({ a: Math.sqrt(5), ...(s.kernel === undefined ? {} : { seed: s.kernel }) }),
-    biasInitializer: new FanInUniform({ fanIn: inFeatures, ...(s.bias === undefined ? {} : { seed: s.bias }) }),
-  });
+  return tfl.layers.dense({ ...dense, ...pytorchInitializers(inFeatures, seed) });
 }
 
 /** A `tf.layers.batchNormalization` with PyTorch's settings ({@link PYTORCH_BATCH_NORM}) unless overridden. */
