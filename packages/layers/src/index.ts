@@ -22,3 +22,11 @@ export {
   type PytorchDenseArgs,
   type Layer,
 } from './pytorch-defaults.js';
+export { GELU, gelu, type GELUApproximation, type GELUArgs } from './gelu.js';
+export { LayerScaler, type LayerScalerArgs } from './layer-scaler.js';
+export { StochasticDepth, stochasticDepth, type StochasticDepthArgs, type StochasticDepthMode } from './stochastic-depth.js';
+export { blockKeepMask, DropBlock2D, dropBlock2d, dropBlockGamma, scheduledDropProb, type DropBlock2DArgs, type DropBlockVariant } from './drop-block.js';
+export { LayerNorm2d, type LayerNorm2dArgs } from './layer-norm-2d.js';
+export { GroupNorm, type GroupNormArgs } from './group-norm.js';
+export { GroupedConv2D, type ConvPadding, type GroupedConv2DArgs } from './grouped-conv2d.js';
+export { SqueezeExcitation, type SqueezeExcitationArgs } from './squeeze-excitation.js';
