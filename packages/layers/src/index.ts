@@ -30,3 +30,34 @@ export { LayerNorm2d, type LayerNorm2dArgs } from './layer-norm-2d.js';
 export { GroupNorm, type GroupNormArgs } from './group-norm.js';
 export { GroupedConv2D, type ConvPadding, type GroupedConv2DArgs } from './grouped-conv2d.js';
 export { SqueezeExcitation, type SqueezeExcitationArgs } from './squeeze-excitation.js';
+export {
+  convNextBlock,
+  convNextDownsample,
+  convNextNormLayer,
+  type ConvNextBlockOptions,
+  type ConvNextDownsampleOptions,
+  type ConvNextNorm,
+} from './blocks/convnext.js';
+export {
+  BASIC_BLOCK_EXPANSION,
+  BOTTLENECK_EXPANSION,
+  basicBlock,
+  bottleneckBlock,
+  channelsOfSymbolic,
+  paddedConv2d,
+  type ConvInit,
+  type PaddedConv2dOptions,
+  type ResidualBlockOptions,
+} from './blocks/residual.js';
+export { denseBlock, transition, type DenseBlockOptions, type TransitionOptions } from './blocks/dense.js';
+export {
+  AdaptiveAveragePooling2D,
+  auxiliaryClassifier,
+  inceptionBlock,
+  inceptionOutputChannels,
+  type AdaptiveAveragePooling2DArgs,
+  type AuxiliaryClassifierOptions,
+  type InceptionBlockOptions,
+  type InceptionStyle,
+  type InceptionWidths,
+} from './blocks/inception.js';

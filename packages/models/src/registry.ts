@@ -24,6 +24,11 @@ export interface ModelEntry<O extends BaseModelOptions = BaseModelOptions> {
   readonly description: string;
   /** Defaults merged under the caller's options. */
   readonly defaults: Required<Pick<O, 'numClasses' | 'inputShape'>> & Partial<O>;
+  /**
+   * Smallest input `[height, width, channels]` the network accepts, for quick checks (tests walking the registry
+   * train on it). Optional: when absent, such checks search small square inputs, keeping the default channels.
+   */
+  readonly minInputShape?: readonly [number, number, number];
   /** Builds the model from fully merged options; throws on impossible options. */
   readonly build: (options: O & Required<Pick<O, 'numClasses' | 'inputShape'>>) => tfl.LayersModel;
 }
