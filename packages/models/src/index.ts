@@ -51,3 +51,4 @@ export {
 export { catdogCnn, CATDOG_CNN_DEFAULTS, CATDOG_CNN_TINY, type CatDogCnnOptions } from './catdog.js';
 export { formatShapes, formatSummary, summarizeModel, type LayerSummary, type ModelSummary, type OutputShape } from './summary.js';
 export { modelGraphLayout, modelGraphSvg, type GraphEdge, type GraphLayout, type GraphNode, type ModelGraphOptions } from './graph-svg.js';
+export { layerActivations } from './activations.js';

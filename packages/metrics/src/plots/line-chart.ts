@@ -29,6 +29,8 @@ export interface LineChartOptions {
   height?: number;
   /** The y-axis range `[min, max]`, e.g. `[0, 1]` for accuracy; points outside are clipped. Default: fitted to the data. */
   yDomain?: [number, number];
+  /** The y-axis scale: `'linear'` (default) or `'log'` (base 10, e.g. for learning rates; every y and `yDomain` value must then be > 0). */
+  yScale?: 'linear' | 'log';
 }
 
 /** Checks that a series has matching, non-empty, finite x and y values. */
@@ -62,6 +64,15 @@ function checkOptions(options: LineChartOptions): void {
   if (yDomain !== undefined && !(yDomain.length === 2 && yDomain.every(Number.isFinite) && yDomain[0] < yDomain[1])) {
     throw new Error(`lineChart yDomain is [${yDomain.join(', ')}]; pass two finite numbers [min, max] with min < max.`);
   }
+  const { yScale = 'linear' } = options;
+  if (yScale !== 'linear' && yScale !== 'log') throw new Error(`lineChart yScale is '${String(yScale)}'; pass 'linear' or 'log'.`);
+  if (yScale === 'log') {
+    options.series.forEach((series, index) => {
+      const at = series.y.findIndex((value) => value <= 0);
+      if (at >= 0) throw new Error(`lineChart series[${index}] '${series.name}' y[${at}] is ${series.y[at]}; a log-scale y axis needs values > 0.`);
+    });
+    if (yDomain !== undefined && yDomain[0] <= 0) throw new Error(`lineChart yDomain is [${yDomain.join(', ')}]; a log-scale y axis needs min > 0.`);
+  }
 }
 
 /**
@@ -73,7 +84,7 @@ function checkOptions(options: LineChartOptions): void {
  */
 export async function lineChart(options: LineChartOptions): Promise<Chart> {
   checkOptions(options);
-  const { title, xLabel, yLabel, series, width = 640, height = 360, yDomain } = options;
+  const { title, xLabel, yLabel, series, width = 640, height = 360, yDomain, yScale = 'linear' } = options;
   const values = series.flatMap(({ name, x, y }) => x.map((xValue, i) => ({ series: name, x: xValue, y: y[i] })));
   const showPoints = Math.max(...series.map((s) => s.x.length)) <= 30;
   const spec: TopLevelSpec = {
@@ -85,7 +96,15 @@ export async function lineChart(options: LineChartOptions): Promise<Chart> {
     mark: { type: 'line', point: showPoints, clip: yDomain !== undefined },
     encoding: {
       x: { field: 'x', type: 'quantitative', title: xLabel, scale: { zero: false, nice: false } },
-      y: { field: 'y', type: 'quantitative', title: yLabel, scale: yDomain ? { domain: yDomain } : { zero: false } },
+      y: {
+        field: 'y',
+        type: 'quantitative',
+        title: yLabel,
+        scale: {
+          ...(yDomain ? { domain: yDomain } : yScale === 'log' ? {} : { zero: false }),
+          ...(yScale === 'log' ? { type: 'log' as const } : {}),
+        },
+      },
       color: { field: 'series', type: 'nominal', scale: { domain: series.map((s) => s.name) }, legend: { title: null } },
     },
   };
