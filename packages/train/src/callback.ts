@@ -18,6 +18,11 @@ export interface TrainContext {
   batchesPerEpoch: number | undefined;
   /** Set to true by a callback to stop training after the current step. */
   stopTraining: boolean;
+  /**
+   * Asks the training loop to write a full checkpoint (see `checkpoint.ts`) into `dir` as soon as the current step
+   * (or epoch end) is complete, so that the checkpoint holds a consistent state. Provided by `fit`.
+   */
+  requestCheckpoint?: (dir: string) => void;
 }
 
 /** Base class of callbacks. Override the hooks you need. */

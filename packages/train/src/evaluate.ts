@@ -25,17 +25,20 @@ export interface EvaluationResult {
   confusionMatrix: number[][];
 }
 
-/** The output class count of a single-output classifier. */
+/** The output class count of a classifier: the last dimension of its (first, for multi-output models) output. */
 export function outputClasses(model: tfl.LayersModel): number {
   const shape = model.outputs[0]?.shape;
   const classes = shape?.[shape.length - 1];
-  if (model.outputs.length !== 1 || shape === undefined || shape.length !== 2 || typeof classes !== 'number') {
-    throw new Error(`Expected a classifier with one [batch, classes] output, got outputs ${JSON.stringify(model.outputs.map((o) => o.shape))}`);
+  if (shape === undefined || shape.length !== 2 || typeof classes !== 'number') {
+    throw new Error(`Expected a classifier whose first output is [batch, classes], got outputs ${JSON.stringify(model.outputs.map((o) => o.shape))}`);
   }
   return classes;
 }
 
-/** Runs `model` in inference mode over every batch of `data` and measures loss, accuracy and the confusion matrix. */
+/**
+ * Runs `model` in inference mode over every batch of `data` and measures loss, accuracy and the confusion matrix. A
+ * multi-output model (GoogLeNet with auxiliary heads) is measured on its first output.
+ */
 export async function evaluate(model: tfl.LayersModel, data: BatchSource, options: EvaluateOptions = {}): Promise<EvaluationResult> {
   const numClasses = options.numClasses ?? outputClasses(model);
   const lossFn = options.loss ?? crossEntropy;
@@ -44,7 +47,8 @@ export async function evaluate(model: tfl.LayersModel, data: BatchSource, option
   for await (const batch of data) {
     try {
       const [loss, predictions] = tf.tidy(() => {
-        const logits = model.apply(batch.images, { training: false }) as tf.Tensor;
+        const output = model.apply(batch.images, { training: false }) as tf.Tensor | tf.Tensor[];
+        const logits = Array.isArray(output) ? output[0]! : output;
         return [tf.mul(lossFn(logits, batch.labels), batch.labels.shape[0]), tf.argMax(logits, -1)] as const;
       });
       const [lossValue, predicted, labels] = await Promise.all([loss.data(), predictions.data(), batch.labels.data()]);

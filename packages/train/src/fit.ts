@@ -1,10 +1,15 @@
-/** The training loop: optimiser steps over a batch source, evaluation during training, callbacks. */
+/** The training loop: optimiser steps over a batch source, evaluation during training, callbacks, checkpoints. */
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { Callback, CallbackList, type TrainContext } from './callback.js';
+import type { CheckpointState, TrainingPosition } from './checkpoint.js';
 import { evaluate, outputClasses, type EvaluationResult } from './evaluate.js';
-import { crossEntropy, getLoss, type LossFunction, type LossName } from './loss.js';
+import { createCrossEntropy, getLoss, weightedOutputsLoss, type CrossEntropyOptions, type LossFunction, type LossName, type OutputLoss } from './loss.js';
+import { ModelCheckpoint } from './model-checkpoint.js';
+import type { LearningRateControl, LRScheduler } from './optim/types.js';
 import { createOptimizer, type OptimizerSpec } from './optimizers.js';
+import { checkMixedPrecision } from './precision.js';
+import { globalRandom, SeededRandom } from './random-state.js';
 import type { BatchSource, Logs } from './types.js';
 
 /** Evaluation on held-out data during training. */
@@ -29,34 +34,79 @@ export interface FitOptions {
    * creates the optimiser and disposes it at the end).
    */
   optimizer: tf.Optimizer | OptimizerSpec;
-  /** Loss over logits and integer labels. Default `'cross_entropy'` (`torch.nn.CrossEntropyLoss`). */
-  loss?: LossName | LossFunction;
+  /**
+   * Loss over logits and integer labels: a name, a function, or `torch.nn.CrossEntropyLoss`'s options
+   * (`{ labelSmoothing: 0.1, classWeights: [...] }`). Default `'cross_entropy'`.
+   */
+  loss?: LossName | LossFunction | CrossEntropyOptions;
+  /**
+   * For multi-output models, one `{ weight, loss? }` per output: the training loss is Σ weightₖ·lossₖ (GoogLeNet with
+   * auxiliary heads: `[{ weight: 1 }, { weight: 0.3 }, { weight: 0.3 }]`); evaluation uses the first output. Required
+   * when the model has more than one output.
+   */
+  losses?: readonly OutputLoss[];
   /** Held-out evaluation during training. */
   evaluation?: EvaluationSpec;
   /** Callbacks, run in order. */
   callbacks?: readonly Callback[];
   /** Aborting stops training after the current step; `fit` then resolves with `stopReason: 'aborted'`. */
   signal?: AbortSignal;
+  /**
+   * A learning-rate schedule, stepped after every optimiser step (`interval: 'iteration'`) or at every epoch end after
+   * the epoch's evaluation (`interval: 'epoch'`). The optimiser should implement `LearningRateControl`.
+   */
+  scheduler?: LRScheduler;
+  /**
+   * The figure passed to an epoch-interval scheduler's `step(metric)` (ReduceLROnPlateau), read from the epoch's logs:
+   * `'test_loss'`, `'test_accuracy'`, `'loss'` (the epoch's mean training loss). Default: none (step() gets no metric).
+   */
+  schedulerMetric?: string;
+  /**
+   * Log the learning rate (of the first parameter group) as `lr` after each step, for history files and the progress
+   * bar; needs an optimiser that implements `LearningRateControl`. Default: true when a `scheduler` is given.
+   */
+  logLearningRate?: boolean;
+  /**
+   * Seeds `Math.random` for the run (and so dropout and every other unseeded tfjs random op), restoring the previous
+   * `Math.random` at the end. Default: randomness is left as it is (a generator installed with `seedGlobalRandom` is
+   * still saved in checkpoints).
+   */
+  seed?: number;
+  /**
+   * A checkpoint directory (e.g. `ModelCheckpoint`'s `<dir>/last`) to continue from: restores model weights,
+   * optimiser state, learning rates, scheduler and callback states, the training position, the data order (the
+   * loader's epoch; build the loader with the same seed) and the random state. The model must have the
+   * checkpoint's architecture.
+   */
+  resume?: string;
+  /**
+   * Handle Ctrl-C: the first SIGINT stops training after the current step, a `ModelCheckpoint` (required in
+   * `callbacks`, with `saveLast`) writes `<dir>/last`, and fit resolves with `stopReason: 'interrupted'`; a second
+   * SIGINT exits the process at once (code 130). Default false.
+   */
+  handleInterrupt?: boolean;
+  /** Half-precision training. Refused: TensorFlow.js has no float16 type (see `precision.ts`). Default false. */
+  mixedPrecision?: boolean;
 }
 
 /** What a finished run measured. */
 export interface FitResult {
-  /** Optimiser steps taken. */
+  /** Optimiser steps taken (counting those before a resumed checkpoint). */
   steps: number;
   /** Epochs completed (a stopped run counts the epoch it stopped in). */
   epochs: number;
-  /** Training images processed. */
+  /** Training images processed (counting those before a resumed checkpoint). */
   images: number;
-  /** Wall time of the whole run, evaluation included, in seconds. */
+  /** Wall time of this call, evaluation included, in seconds. */
   seconds: number;
-  /** Wall time of the optimiser steps alone, in seconds. */
+  /** Wall time of this call's optimiser steps alone, in seconds. */
   trainSeconds: number;
-  /** Training throughput: images / trainSeconds. */
+  /** Training throughput of this call: images / trainSeconds. */
   imagesPerSecond: number;
   /** The last evaluation, if any ran. */
   lastEvaluation: EvaluationResult | undefined;
   /** Why the run ended. */
-  stopReason: 'completed' | 'aborted' | 'callback';
+  stopReason: 'completed' | 'aborted' | 'callback' | 'interrupted';
 }
 
 /** Thrown when a step's loss is NaN or infinite; names the step so the run can be inspected. */
@@ -71,6 +121,12 @@ export class NonFiniteLossError extends Error {
   }
 }
 
+/** Whether an optimiser exposes its learning rates (`LearningRateControl`). */
+export function hasLearningRateControl(optimizer: unknown): optimizer is LearningRateControl {
+  const o = optimizer as Partial<LearningRateControl> | null;
+  return typeof o?.getLearningRates === 'function' && typeof o.setLearningRates === 'function';
+}
+
 function checkOptions(options: FitOptions): void {
   if (!Number.isInteger(options.epochs) || options.epochs < 1) {
     throw new Error(`fit: epochs must be a positive integer, got ${String(options.epochs)}`);
@@ -79,120 +135,265 @@ function checkOptions(options: FitOptions): void {
   if (every !== undefined && (!Number.isInteger(every) || every < 1)) {
     throw new Error(`fit: evaluation.everySteps must be a positive integer, got ${String(every)}`);
   }
+  checkMixedPrecision(options.mixedPrecision);
+  const scheduler = options.scheduler;
+  if (scheduler !== undefined && scheduler.interval !== 'iteration' && scheduler.interval !== 'epoch') {
+    throw new Error(`fit: scheduler.interval must be 'iteration' or 'epoch', got '${String(scheduler.interval)}'`);
+  }
+  if (options.handleInterrupt === true && !(options.callbacks ?? []).some((c) => c instanceof ModelCheckpoint && c.saveLast)) {
+    throw new Error('fit: handleInterrupt needs a ModelCheckpoint with saveLast in callbacks, to write the checkpoint on Ctrl-C');
+  }
+}
+
+function resolveLoss(loss: FitOptions['loss']): LossFunction {
+  if (loss === undefined) return createCrossEntropy();
+  if (typeof loss === 'function') return loss;
+  if (typeof loss === 'string') return getLoss(loss);
+  return createCrossEntropy(loss);
 }
 
 /**
  * Trains `model` on `data` for `options.epochs` epochs, one optimiser step per batch, in training mode (BatchNorm
  * uses batch statistics and updates its running averages). Batches are disposed after use.
+ *
+ * Per step: optimiser step → NaN check → iteration-interval schedule step → `onBatchEnd` (logs `loss`, `batchSize`,
+ * `seconds`, and `lr`, see {@link FitOptions.logLearningRate}) → evaluation if due → requested checkpoints. Per epoch end:
+ * evaluation (when not every N steps) → epoch-interval schedule step → `onEpochEnd` → requested checkpoints.
  */
 export async function fit(model: tfl.LayersModel, data: BatchSource, options: FitOptions): Promise<FitResult> {
   checkOptions(options);
   const ownsOptimizer = !(options.optimizer instanceof tf.Optimizer);
   const optimizer = options.optimizer instanceof tf.Optimizer ? options.optimizer : createOptimizer(options.optimizer);
-  const lossFn: LossFunction =
-    options.loss === undefined ? crossEntropy : typeof options.loss === 'function' ? options.loss : getLoss(options.loss);
-  const numClasses = outputClasses(model);
-  const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
-  const callbacks = new CallbackList(options.callbacks ?? []);
-  const evaluation = options.evaluation;
-  const evalName = evaluation?.name ?? 'test';
-
-  const context: TrainContext = {
-    epoch: 0,
-    epochs: options.epochs,
-    step: 0,
-    batch: 0,
-    batchesPerEpoch: data.length,
-    stopTraining: false,
-  };
-  const started = performance.now();
-  let trainSeconds = 0;
-  let images = 0;
-  let lastEvaluation: EvaluationResult | undefined;
-  let stopReason: FitResult['stopReason'] = 'completed';
-  let evaluatedAtStep = -1;
-
-  const runEvaluation = async (): Promise<void> => {
-    if (evaluation === undefined) return;
-    lastEvaluation = await evaluate(model, evaluation.data, { numClasses, loss: lossFn });
-    evaluatedAtStep = context.step;
-    await callbacks.callWithLogs('onEvaluate', context, {
-      [`${evalName}_loss`]: lastEvaluation.loss,
-      [`${evalName}_accuracy`]: lastEvaluation.accuracy,
-    });
-  };
-
-  await callbacks.call('onTrainBegin', context);
+  const previousRandom = Math.random;
+  let random = globalRandom();
+  let interruptHandler: (() => void) | undefined;
   try {
-    epochs: for (let epoch = 0; epoch < options.epochs; epoch += 1) {
-      context.epoch = epoch;
-      context.batch = 0;
-      data.setEpoch?.(epoch);
-      await callbacks.call('onEpochBegin', context);
-      let lossSum = 0;
-      let batches = 0;
-      for await (const batch of data) {
-        const t0 = performance.now();
-        const batchSize = batch.images.shape[0];
-        let lossValue: number;
-        try {
-          const loss = optimizer.minimize(
-            () => lossFn(model.apply(batch.images, { training: true }) as tf.Tensor, batch.labels),
-            true,
-            variables,
-          );
-          if (loss === null) throw new Error('fit: the optimiser returned no loss');
-          lossValue = (await loss.data())[0]!;
-          loss.dispose();
-        } finally {
-          tf.dispose([batch.images, batch.labels]);
+    const lossFn = resolveLoss(options.loss);
+    const multiLoss = options.losses === undefined ? undefined : weightedOutputsLoss(options.losses, lossFn);
+    const numClasses = outputClasses(model);
+    if (model.outputs.length > 1 && multiLoss === undefined) {
+      throw new Error(`fit: the model has ${model.outputs.length} outputs; pass losses with one { weight } per output (e.g. [{ weight: 1 }, { weight: 0.3 }, { weight: 0.3 }])`);
+    }
+    const callbackList = options.callbacks ?? [];
+    const scheduler = options.scheduler;
+    const logLearningRate = options.logLearningRate ?? scheduler !== undefined;
+
+    let restored: CheckpointState | undefined;
+    if (options.resume !== undefined) {
+      const { restoreCheckpoint } = await import('./checkpoint.js'); // node:fs, loaded only when used
+      restored = await restoreCheckpoint(options.resume, model, optimizer);
+      if (restored.callbacks.length !== callbackList.length || restored.callbacks.some((c, i) => c.className !== callbackList[i]!.constructor.name)) {
+        throw new Error(
+          `fit: checkpoint ${options.resume} holds callbacks [${restored.callbacks.map((c) => c.className).join(', ')}] but fit was given ` +
+            `[${callbackList.map((c) => c.constructor.name).join(', ')}]; pass the same callbacks in the same order`,
+        );
+      }
+      if ((restored.scheduler === undefined) !== (scheduler === undefined)) {
+        throw new Error(`fit: checkpoint ${options.resume} was written ${restored.scheduler === undefined ? 'without' : 'with'} a scheduler; resume the same way`);
+      }
+      restored.callbacks.forEach((c, i) => callbackList[i]!.setState(c.state));
+      if (scheduler !== undefined && restored.scheduler !== undefined) scheduler.setState(restored.scheduler);
+      if (restored.learningRates !== undefined && hasLearningRateControl(optimizer)) optimizer.setLearningRates(restored.learningRates);
+    }
+    if (options.seed !== undefined) {
+      random = new SeededRandom(options.seed);
+    }
+    if (restored?.random !== undefined) {
+      random ??= new SeededRandom(0);
+      random.setState(restored.random);
+    }
+    if (random !== undefined && random !== globalRandom()) {
+      const generator = random;
+      Math.random = () => generator.next();
+    }
+    let interruptRequested = false;
+    if (options.handleInterrupt === true) {
+      let interrupts = 0;
+      interruptHandler = () => {
+        interrupts += 1;
+        if (interrupts > 1) process.exit(130);
+        interruptRequested = true;
+      };
+      process.on('SIGINT', interruptHandler);
+    }
+
+    return await train();
+
+    async function train(): Promise<FitResult> {
+      const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
+      const callbacks = new CallbackList(callbackList);
+      const evaluation = options.evaluation;
+      const evalName = evaluation?.name ?? 'test';
+      const position: TrainingPosition = restored?.position ?? {
+        epoch: 0,
+        step: 0,
+        batchInEpoch: 0,
+        epochComplete: false,
+        epochLossSum: 0,
+        images: 0,
+        evaluatedAtStep: -1,
+      };
+      const pending = new Set<string>();
+      const context: TrainContext = {
+        epoch: position.epoch,
+        epochs: options.epochs,
+        step: position.step,
+        batch: 0,
+        batchesPerEpoch: data.length,
+        stopTraining: false,
+        requestCheckpoint: (dir) => {
+          pending.add(dir);
+        },
+      };
+      const learningRates = (): number[] | undefined => (hasLearningRateControl(optimizer) ? optimizer.getLearningRates() : undefined);
+      const flush = async (): Promise<void> => {
+        if (pending.size === 0) return;
+        const { writeCheckpoint } = await import('./checkpoint.js'); // node:fs, loaded only when used
+        for (const dir of pending) {
+          const rates = learningRates();
+          const schedulerState = scheduler?.getState();
+          const randomState = random?.getState();
+          await writeCheckpoint(dir, {
+            model,
+            optimizer,
+            state: {
+              ...(rates === undefined ? {} : { learningRates: rates }),
+              ...(schedulerState === undefined ? {} : { scheduler: schedulerState }),
+              callbacks: callbackList.map((c) => ({ className: c.constructor.name, state: c.getState() ?? null })),
+              ...(randomState === undefined ? {} : { random: randomState }),
+              position: { ...position },
+            },
+          });
         }
-        const seconds = (performance.now() - t0) / 1000;
-        trainSeconds += seconds;
-        images += batchSize;
-        context.step += 1;
-        if (!Number.isFinite(lossValue)) throw new NonFiniteLossError(context.step, epoch, lossValue);
-        lossSum += lossValue;
-        batches += 1;
-        await callbacks.callWithLogs('onBatchEnd', context, { loss: lossValue, batchSize, seconds });
-        if (evaluation?.everySteps !== undefined && context.step % evaluation.everySteps === 0) {
+        pending.clear();
+      };
+
+      const started = performance.now();
+      let trainSeconds = 0;
+      let lastEvaluation: EvaluationResult | undefined;
+      let stopReason: FitResult['stopReason'] = 'completed';
+
+      const runEvaluation = async (): Promise<void> => {
+        if (evaluation === undefined) return;
+        lastEvaluation = await evaluate(model, evaluation.data, { numClasses, loss: lossFn });
+        position.evaluatedAtStep = context.step;
+        await callbacks.callWithLogs('onEvaluate', context, {
+          [`${evalName}_loss`]: lastEvaluation.loss,
+          [`${evalName}_accuracy`]: lastEvaluation.accuracy,
+        });
+      };
+      const stepLoss = (images: tf.Tensor4D, labels: tf.Tensor1D): tf.Scalar => {
+        const output = model.apply(images, { training: true }) as tf.Tensor | tf.Tensor[];
+        if (multiLoss !== undefined) return multiLoss(Array.isArray(output) ? output : [output], labels);
+        return lossFn(Array.isArray(output) ? output[0]! : output, labels);
+      };
+
+      const firstEpoch = position.epochComplete ? position.epoch + 1 : position.epoch;
+      let skip = position.epochComplete ? 0 : position.batchInEpoch;
+      await callbacks.call('onTrainBegin', context);
+      try {
+        epochs: for (let epoch = firstEpoch; epoch < options.epochs; epoch += 1) {
+          context.epoch = epoch;
+          context.batch = 0;
+          if (position.epoch !== epoch || position.epochComplete) {
+            Object.assign(position, { epoch, batchInEpoch: 0, epochComplete: false, epochLossSum: 0 });
+          }
+          data.setEpoch?.(epoch);
+          await callbacks.call('onEpochBegin', context);
+          for await (const batch of data) {
+            if (skip > 0) {
+              // resuming mid-epoch: these batches were trained on before the checkpoint
+              tf.dispose([batch.images, batch.labels]);
+              skip -= 1;
+              context.batch += 1;
+              continue;
+            }
+            const t0 = performance.now();
+            const batchSize = batch.images.shape[0];
+            const lr = logLearningRate ? learningRates()?.[0] : undefined;
+            let lossValue: number;
+            try {
+              const loss = optimizer.minimize(() => stepLoss(batch.images, batch.labels), true, variables);
+              if (loss === null) throw new Error('fit: the optimiser returned no loss');
+              lossValue = (await loss.data())[0]!;
+              loss.dispose();
+            } finally {
+              tf.dispose([batch.images, batch.labels]);
+            }
+            const seconds = (performance.now() - t0) / 1000;
+            trainSeconds += seconds;
+            context.step += 1;
+            if (!Number.isFinite(lossValue)) throw new NonFiniteLossError(context.step, epoch, lossValue);
+            position.step = context.step;
+            position.images += batchSize;
+            position.epochLossSum += lossValue;
+            position.batchInEpoch = context.batch + 1;
+            if (scheduler?.interval === 'iteration') scheduler.step();
+            const logs: Logs = { loss: lossValue, batchSize, seconds };
+            if (lr !== undefined) logs.lr = lr;
+            await callbacks.callWithLogs('onBatchEnd', context, logs);
+            if (evaluation?.everySteps !== undefined && context.step % evaluation.everySteps === 0) {
+              await runEvaluation();
+            }
+            await flush();
+            context.batch += 1;
+            if (interruptRequested) stopReason = 'interrupted';
+            else if (options.signal?.aborted) stopReason = 'aborted';
+            else if (context.stopTraining) stopReason = 'callback';
+            if (stopReason !== 'completed') {
+              await callbacks.callWithLogs('onEpochEnd', context, epochLogs(position, lastEvaluation, evalName));
+              break epochs;
+            }
+          }
+          if (evaluation !== undefined && evaluation.everySteps === undefined && position.evaluatedAtStep !== context.step) {
+            await runEvaluation();
+          }
+          const logs = epochLogs(position, lastEvaluation, evalName);
+          if (scheduler?.interval === 'epoch') {
+            const name = options.schedulerMetric;
+            if (name !== undefined && logs[name] === undefined) {
+              throw new Error(`fit: schedulerMetric '${name}' is not among the epoch's figures (${Object.keys(logs).join(', ')})`);
+            }
+            scheduler.step(name === undefined ? undefined : logs[name]);
+          }
+          await callbacks.callWithLogs('onEpochEnd', context, logs);
+          position.epochComplete = true;
+          await flush();
+          if (context.stopTraining) {
+            stopReason = 'callback';
+            break;
+          }
+        }
+        if (evaluation !== undefined && stopReason !== 'aborted' && stopReason !== 'interrupted' && position.evaluatedAtStep !== context.step) {
           await runEvaluation();
         }
-        context.batch += 1;
-        if (options.signal?.aborted) stopReason = 'aborted';
-        else if (context.stopTraining) stopReason = 'callback';
-        if (stopReason !== 'completed') {
-          await callbacks.callWithLogs('onEpochEnd', context, epochLogs(lossSum, batches, lastEvaluation, evalName));
-          break epochs;
-        }
+      } catch (error) {
+        pending.clear(); // a failed run leaves the last good checkpoint as it is
+        await callbacks.call('onTrainEnd', context, error);
+        throw error;
       }
-      if (evaluation !== undefined && evaluation.everySteps === undefined && evaluatedAtStep !== context.step) {
-        await runEvaluation();
-      }
-      await callbacks.callWithLogs('onEpochEnd', context, epochLogs(lossSum, batches, lastEvaluation, evalName));
+      await callbacks.call('onTrainEnd', context);
+      await flush();
+      return {
+        steps: context.step,
+        epochs: context.epoch + 1,
+        images: position.images,
+        seconds: (performance.now() - started) / 1000,
+        trainSeconds,
+        imagesPerSecond: trainSeconds > 0 ? position.images / trainSeconds : 0,
+        lastEvaluation,
+        stopReason,
+      };
     }
-    if (evaluation !== undefined && stopReason !== 'aborted' && evaluatedAtStep !== context.step) await runEvaluation();
-  } catch (error) {
-    await callbacks.call('onTrainEnd', context, error);
-    throw error;
   } finally {
+    if (interruptHandler !== undefined) process.off('SIGINT', interruptHandler);
+    Math.random = previousRandom;
     if (ownsOptimizer) optimizer.dispose();
   }
-  await callbacks.call('onTrainEnd', context);
-  return {
-    steps: context.step,
-    epochs: context.epoch + 1,
-    images,
-    seconds: (performance.now() - started) / 1000,
-    trainSeconds,
-    imagesPerSecond: trainSeconds > 0 ? images / trainSeconds : 0,
-    lastEvaluation,
-    stopReason,
-  };
 }
 
-function epochLogs(lossSum: number, batches: number, evaluation: EvaluationResult | undefined, name: string): Logs {
-  const logs: Logs = { loss: batches > 0 ? lossSum / batches : Number.NaN };
+function epochLogs(position: TrainingPosition, evaluation: EvaluationResult | undefined, name: string): Logs {
+  const logs: Logs = { loss: position.batchInEpoch > 0 ? position.epochLossSum / position.batchInEpoch : Number.NaN };
   if (evaluation !== undefined) {
     logs[`${name}_loss`] = evaluation.loss;
     logs[`${name}_accuracy`] = evaluation.accuracy;

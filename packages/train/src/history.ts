@@ -39,6 +39,11 @@ export class History extends Callback {
     return `${lines.join('\n')}\n`;
   }
 
+  /** All rows as JSON lines: one JSON object per row, each line ending in a newline. */
+  toJsonLines(): string {
+    return this.records.map((r) => `${JSON.stringify(r)}\n`).join('');
+  }
+
   override getState(): unknown {
     return { records: this.records };
   }

@@ -1,4 +1,4 @@
-/** A progress bar for training (cli-progress): epoch, batch, loss, accuracy, images/s and time left. */
+/** A progress bar for training (cli-progress): epoch, batch, loss, accuracy, learning rate, images/s and time left. */
 import cliProgress from 'cli-progress';
 import { Callback, type TrainContext } from './callback.js';
 import type { Logs } from './types.js';
@@ -31,6 +31,7 @@ export class ProgressBar extends Callback {
   private epochLossSum = 0;
   private epochBatches = 0;
   private accuracy: number | undefined;
+  private learningRate: number | undefined;
 
   constructor(options: ProgressBarOptions = {}) {
     super();
@@ -49,7 +50,7 @@ export class ProgressBar extends Callback {
     this.bar = new cliProgress.SingleBar(
       {
         stream: this.stream,
-        format: `${this.label ? `${this.label} ` : ''}epoch {epoch} |{bar}| batch {batch} | loss {loss} | acc {acc} | {ips} img/s | ETA {eta_formatted}`,
+        format: `${this.label ? `${this.label} ` : ''}epoch {epoch} |{bar}| batch {batch} | loss {loss} | acc {acc} | lr {lr} | {ips} img/s | ETA {eta_formatted}`,
         hideCursor: true,
         etaBuffer: 50,
         fps: 5,
@@ -72,6 +73,7 @@ export class ProgressBar extends Callback {
     this.epochSeconds += logs.seconds ?? 0;
     this.epochLossSum += logs.loss ?? 0;
     this.epochBatches += 1;
+    if (logs.lr !== undefined) this.learningRate = logs.lr;
     this.bar?.update(context.step, { ...this.payload(context), loss: formatNumber(logs.loss, 4) });
   }
 
@@ -85,7 +87,8 @@ export class ProgressBar extends Callback {
     const loss = this.epochBatches > 0 ? this.epochLossSum / this.epochBatches : undefined;
     const p = this.payload(context);
     this.stream.write(
-      `${this.label ? `${this.label} ` : ''}epoch ${p.epoch}: steps ${context.step}, mean loss ${formatNumber(loss, 4)}, acc ${p.acc}, ${p.ips} img/s\n`,
+      `${this.label ? `${this.label} ` : ''}epoch ${p.epoch}: steps ${context.step}, mean loss ${formatNumber(loss, 4)}, acc ${p.acc}` +
+        `${this.learningRate === undefined ? '' : `, lr ${p.lr}`}, ${p.ips} img/s\n`,
     );
   }
 
@@ -101,6 +104,7 @@ export class ProgressBar extends Callback {
       batch: `${Math.min(context.batch + 1, context.batchesPerEpoch ?? Infinity)}/${batches}`,
       loss: '-',
       acc: formatNumber(this.accuracy, 4),
+      lr: this.learningRate === undefined ? '-' : this.learningRate.toPrecision(3),
       ips: this.epochSeconds > 0 ? (this.epochImages / this.epochSeconds).toFixed(0) : '-',
     };
   }
