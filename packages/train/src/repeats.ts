@@ -13,8 +13,9 @@ export interface RepeatSummary {
 /** Options of {@link repeatRuns}. */
 export interface RepeatOptions {
   /**
-   * Delta degrees of freedom of the standard deviation: 0 (default, numpy's `np.std`, population) or 1 (sample,
-   * `torch.std` and pandas' default). With one run and ddof 1 the deviation is NaN.
+   * Delta degrees of freedom of the standard deviation: 1 (default: the sample deviation, as `torch.std`, pandas and
+   * `@cnn/metrics`' `summarizeRuns`, since a few runs estimate the spread of another run) or 0 (numpy's `np.std`,
+   * population). With one run and ddof 1 the deviation is NaN.
    */
   ddof?: 0 | 1;
 }
@@ -29,7 +30,7 @@ export async function repeatRuns(
   options: RepeatOptions = {},
 ): Promise<RepeatSummary> {
   if (!Number.isInteger(n) || n < 1) throw new Error(`repeatRuns: n must be a positive integer, got ${String(n)}`);
-  const ddof = options.ddof ?? 0;
+  const ddof = options.ddof ?? 1;
   if (ddof !== 0 && ddof !== 1) throw new Error(`repeatRuns: ddof must be 0 or 1, got ${String(ddof)}`);
   const runs: Record<string, number>[] = [];
   for (let i = 0; i < n; i += 1) {

@@ -218,8 +218,8 @@ describe('repeatRuns', () => {
     expect(runs).toEqual([0, 1, 2]);
     expect(summary.runs[1]).toEqual({ accuracy: 0.9, loss: 1 });
     expect(summary.mean.accuracy).toBeCloseTo(0.85, 12);
-    expect(summary.std.loss).toBeCloseTo(Math.sqrt(2 / 3), 12); // np.std([3, 1, 2])
-    expect((await repeatRuns(3, async (i) => [3, 1, 2][i]!, { ddof: 1 })).std.value).toBeCloseTo(1, 12); // torch.std
+    expect(summary.std.loss).toBeCloseTo(1, 12); // torch.std([3, 1, 2]), the default
+    expect((await repeatRuns(3, async (i) => [3, 1, 2][i]!, { ddof: 0 })).std.value).toBeCloseTo(Math.sqrt(2 / 3), 12); // np.std
     await expect(repeatRuns(0, async () => 1)).rejects.toThrow(/n must be a positive integer, got 0/);
     await expect(repeatRuns(2, async (i) => (i === 0 ? { a: 1 } : { b: 1 }) as Record<string, number>)).rejects.toThrow(/run 1 returned keys \[b\] but run 0 returned \[a\]/);
   });
