@@ -4,8 +4,8 @@
  * variance, then scaled and shifted by learnable per-channel `gamma` (ones) and `beta` (zeros).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import * as tfl from '@tensorflow/tfjs-layers';
-import { channelsOf, oneShape, oneTensor, type Kwargs, type LayerArgs, type Shape } from './layer-utils.js';
+import { ChannelAffineNorm } from './channel-affine-norm.js';
+import type { LayerArgs } from './layer-utils.js';
 
 /** Options of {@link LayerNorm2d}. */
 export interface LayerNorm2dArgs extends LayerArgs {
@@ -14,41 +14,17 @@ export interface LayerNorm2dArgs extends LayerArgs {
 }
 
 /** Layer normalisation over the channel (last) axis of each pixel; two trainable weights `gamma`, `beta` of [C]. */
-export class LayerNorm2d extends tfl.layers.Layer {
+export class LayerNorm2d extends ChannelAffineNorm {
   /** @nocollapse */
   static className = 'LayerNorm2d';
-  readonly epsilon: number;
-  private gamma: tfl.LayerVariable | undefined;
-  private beta: tfl.LayerVariable | undefined;
 
   constructor(args: LayerNorm2dArgs = {}) {
-    super(args);
-    this.epsilon = args.epsilon ?? 1e-6;
-    if (!(this.epsilon > 0)) throw new Error(`LayerNorm2d: epsilon must be positive, got ${String(args.epsilon)}`);
+    super(args, 1e-6, 'LayerNorm2d');
   }
 
-  override build(inputShape: Shape | Shape[]): void {
-    const channels = channelsOf(oneShape(inputShape, 'LayerNorm2d'), 'LayerNorm2d');
-    this.gamma = this.addWeight('gamma', [channels], 'float32', tfl.initializers.ones());
-    this.beta = this.addWeight('beta', [channels], 'float32', tfl.initializers.zeros());
-    this.built = true;
-  }
-
-  override computeOutputShape(inputShape: Shape | Shape[]): Shape | Shape[] {
-    return inputShape;
-  }
-
-  override call(inputs: tf.Tensor | tf.Tensor[], _kwargs: Kwargs): tf.Tensor {
-    return tf.tidy(() => {
-      const x = oneTensor(inputs, 'LayerNorm2d');
-      const { mean, variance } = tf.moments(x, -1, true);
-      const normalised = tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, this.epsilon)));
-      return tf.add(tf.mul(normalised, this.gamma!.read()), this.beta!.read());
-    });
-  }
-
-  override getConfig(): tf.serialization.ConfigDict {
-    return { ...super.getConfig(), epsilon: this.epsilon };
+  protected normalise(x: tf.Tensor): tf.Tensor {
+    const { mean, variance } = tf.moments(x, -1, true);
+    return tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, this.epsilon)));
   }
 }
 
