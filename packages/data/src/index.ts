@@ -17,3 +17,5 @@ export {
 } from './fashion-mnist-files.js';
 export { locateFashionMnist, type FashionMnistLocation, type LocateFashionMnistOptions } from './locate-fashion-mnist.js';
 export { fashionMnist, type FashionMnistOptions } from './fashion-mnist.js';
+export type { AnyImage, FloatImage, ImageTransform, WorkerRecipe } from './image-transform.js';
+export { startModuleWorker } from './worker-thread.js';
