@@ -47,7 +47,11 @@ function collateSamples(dataset: Dataset, indices: ArrayLike<number>): CollatedB
   let shape: [number, number, number, number] = [count, 0, 0, 0];
   for (let i = 0; i < count; i++) {
     const index = indices[i] as number;
-    const { image, label } = dataset.get(index);
+    const sample = dataset.get(index);
+    if (sample instanceof Promise) {
+      throw new TypeError(`collate: the dataset returned a promise for sample ${index}; batch asynchronous datasets with a DataLoader.`);
+    }
+    const { image, label } = sample;
     if (i === 0) {
       shape = [count, image.height, image.width, image.channels];
       images = new Float32Array(count * image.height * image.width * image.channels);
