@@ -207,17 +207,32 @@ export function convNext(options: ConvNextOptions = {}): tfl.LayersModel {
 
 /**
  * Draws from N(0, std²) truncated to [a, b] in absolute units, as PyTorch's `trunc_normal_(w, std=std)` with its
- * default a = −2, b = 2: values outside are re-drawn.
+ * default a = −2, b = 2: values outside are re-drawn (round r takes the value at the same position of a fresh draw
+ * seeded `seed + r`).
+ *
+ * The check runs in JavaScript on the draws, which every backend keeps on the CPU right after `tf.randomNormal`
+ * creates them: a synchronous read of a GPU-computed tensor would break WebGPU in browsers.
  */
 export function pytorchTruncatedNormal(shape: number[], std: number, seed?: number, a = -2, b = 2): tf.Tensor {
-  return tf.tidy(() => {
-    let values = tf.randomNormal(shape, 0, std, 'float32', seed);
-    for (let round = 1; ; round += 1) {
-      const outside = tf.logicalOr(tf.less(values, a), tf.greater(values, b));
-      if (!tf.any(outside).dataSync()[0]) return values;
-      values = tf.where(outside, tf.randomNormal(shape, 0, std, 'float32', seed === undefined ? undefined : seed + round), values);
-    }
+  const draw = (round: number): Float32Array => {
+    const tensor = tf.randomNormal(shape, 0, std, 'float32', seed === undefined ? undefined : seed + round);
+    const values = tensor.dataSync() as Float32Array;
+    tensor.dispose();
+    return values;
+  };
+  const values = Float32Array.from(draw(0));
+  let outside: number[] = [];
+  values.forEach((v, i) => {
+    if (v < a || v > b) outside.push(i);
   });
+  for (let round = 1; outside.length > 0; round += 1) {
+    const fresh = draw(round);
+    outside = outside.filter((i) => {
+      values[i] = fresh[i]!;
+      return values[i]! < a || values[i]! > b;
+    });
+  }
+  return tf.tensor(values, shape, 'float32');
 }
 
 /** The official ConvNeXt init (`_init_weights`): convolution and linear weights trunc-normal std 0.02, biases 0. */
