@@ -3,6 +3,7 @@
  * normalisation) have no random parameters; random ones (later) split "sample parameters" from "apply", seeded.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { mulberry32 } from './seeded.js';
 
 /** A transform of an NHWC image batch. It must not dispose its input; callers run it inside `tf.tidy`. */
 export type BatchTransform = (images: tf.Tensor4D) => tf.Tensor4D;
@@ -51,4 +52,23 @@ export function normalize(options: NormalizeOptions): BatchTransform {
     }
     return tf.tidy(() => tf.div(tf.sub(images, tf.tensor1d(mean as number[])), tf.tensor1d(std as number[])));
   };
+}
+
+/** Anything with a batch version: the transforms of this package that have `applyBatch`. */
+export interface HasBatchVersion {
+  applyBatch?(images: tf.Tensor4D, random: () => number): tf.Tensor4D;
+  toConfig(): { name: string };
+}
+
+/**
+ * A {@link BatchTransform} (e.g. for `DataLoader`'s `transform` option) from a transform's batch version, drawing
+ * from one seeded generator (`mulberry32(seed)`) that runs on from batch to batch, so a run repeats exactly when
+ * batches are transformed in the same order.
+ */
+export function toBatchTransform(transform: HasBatchVersion, seed = 0): BatchTransform {
+  if (typeof transform?.applyBatch !== 'function') {
+    throw new Error(`toBatchTransform: ${transform?.toConfig?.().name ?? String(transform)} has no batch version; apply it per image`);
+  }
+  const random = mulberry32(seed);
+  return (images) => transform.applyBatch!(images, random);
 }
