@@ -71,3 +71,16 @@ export function shuffledIndices(count: number, seed: number, epoch: number): Uin
   for (let i = 0; i < count; i++) indices[i] = i;
   return shuffleInPlace(indices, mulberry32(epochSeed(seed, epoch)));
 }
+
+/**
+ * The seed of the random source a loader gives its per-sample transform for the sample at `index` in the order of
+ * epoch `epoch`: `fmix32(epochSeed(seed, epoch) ^ fmix32(index + 0x9e3779b9))`. It depends only on these three
+ * numbers, so augmentations repeat exactly whatever the number of worker threads and the batch size.
+ *
+ * @param seed The run's seed; taken modulo 2^32.
+ * @param epoch The epoch number, a non-negative integer.
+ * @param index The sample's position in the epoch's order (0 for the first sample drawn), a non-negative integer.
+ */
+export function sampleSeed(seed: number, epoch: number, index: number): number {
+  return fmix32(epochSeed(seed, epoch) ^ fmix32((index + 0x9e3779b9) >>> 0));
+}
