@@ -1,11 +1,14 @@
 /**
  * The browser side of `tools/browser/run.ts`: trains each requested model a few SGD steps on each requested
- * backend with `@cnn/backend`, `@cnn/models` and TensorFlow.js, and posts the losses back to the server.
+ * backend with `@cnn/backend`, `@cnn/models`, `@cnn/data`'s loader and `@cnn/augment`'s transforms, and posts the
+ * losses back to the server.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { parseBackendName, selectBackend } from '@cnn/backend';
+import { DataLoader, ImageArrayDataset, mulberry32 } from '@cnn/data';
+import { Compose, RandomHorizontalFlip, ToTensor } from '@cnn/augment';
 import { createModel } from '@cnn/models';
 
 interface Job {
@@ -34,13 +37,27 @@ async function runJob(job: Job): Promise<JobResult> {
   const choice = await selectBackend({ backend: parseBackendName(job.backend) });
   const model = createModel(job.model, { inputShape: job.inputShape, numClasses: job.classes, seed: 1 }) as tfl.LayersModel;
   const optimizer = tf.train.sgd(0.01);
-  const images = tf.randomNormal([job.batchSize, ...job.inputShape], 0, 1, 'float32', 1);
-  const labels = tf.oneHot(tf.tensor1d(Array.from({ length: job.batchSize }, (_, i) => i % job.classes), 'int32'), job.classes);
+  // The input side of the toolkit in the browser too: a seeded in-memory dataset, @cnn/augment's per-sample
+  // transforms and @cnn/data's DataLoader (one batch per epoch, so every step sees the same images, flipped anew).
+  const [height, width, channels] = job.inputShape;
+  const random = mulberry32(1);
+  const dataset = new ImageArrayDataset({
+    images: Uint8Array.from({ length: job.batchSize * height * width * channels }, () => Math.floor(random() * 256)),
+    labels: Int32Array.from({ length: job.batchSize }, (_, i) => i % job.classes),
+    height,
+    width,
+    channels,
+  });
+  const loader = new DataLoader(dataset, { batchSize: job.batchSize, seed: 1, sampleTransform: new Compose([new RandomHorizontalFlip(), new ToTensor()]) });
   const losses: number[] = [];
   const step = async (): Promise<number> => {
-    const loss = optimizer.minimize(() => tf.losses.softmaxCrossEntropy(labels, model.apply(images, { training: true }) as tf.Tensor), true);
-    const value = (await loss!.data())[0]!;
-    loss!.dispose();
+    let value = Number.NaN;
+    for await (const batch of loader) {
+      const labels = tf.oneHot(batch.labels, job.classes);
+      const loss = optimizer.minimize(() => tf.losses.softmaxCrossEntropy(labels, model.apply(batch.images, { training: true }) as tf.Tensor), true);
+      value = (await loss!.data())[0]!;
+      tf.dispose([loss!, labels, batch.images, batch.labels]);
+    }
     return value;
   };
   losses.push(await step()); // warm-up: compiles shaders / kernels
@@ -49,7 +66,6 @@ async function runJob(job: Job): Promise<JobResult> {
   for (let i = 1; i < job.steps; i += 1) losses.push(await step());
   const seconds = (performance.now() - start) / 1000;
   const tensorsLeaked = tf.memory().numTensors - before;
-  tf.dispose([images, labels]);
   model.dispose();
   optimizer.dispose();
   return { ...job, ok: true, chosen: choice.name, losses, imagesPerSecond: ((job.steps - 1) * job.batchSize) / seconds, tensorsLeaked };
