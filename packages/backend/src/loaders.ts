@@ -167,6 +167,7 @@ const wasmLoader: BackendLoader = {
   async load() {
     registerWasmTrainingKernels();
     await importOptional('@tensorflow/tfjs-backend-wasm', () => import('@tensorflow/tfjs-backend-wasm'));
+    registerWasmTrainingKernels(); // again, now that the stock kernels it replaces are registered
   },
   async describe() {
     const wasm = await import('@tensorflow/tfjs-backend-wasm');

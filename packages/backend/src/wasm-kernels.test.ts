@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { backend_util } from '@tensorflow/tfjs-core';
 // tfjs-core's Node entry point registers no gradients; its ESM build does (vitest resolves its extensionless imports).
 import '@tensorflow/tfjs-core/dist/register_all_gradients.js';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -11,7 +12,7 @@ import {
   seededRandom,
   type ConvCase,
 } from './__fixtures__/conv-cases.js';
-import { registerWasmTrainingKernels, selectBackend, WASM_TRAINING_KERNEL_NAMES } from './index.js';
+import { registerWasmTrainingKernels, selectBackend, WASM_TRAINING_KERNEL_NAMES, wasmTrainingKernelConfigs } from './index.js';
 
 const TOLERANCE = 1e-4;
 const CASES = 60;
@@ -36,6 +37,18 @@ function filterGradientOnWasm(kernelName: string, c: ConvCase): tf.Tensor {
   return tf.engine().runKernel(kernelName, inputs, { ...attrs, filterShape: c.filterShape } as never) as tf.Tensor;
 }
 
+/** dx of a (non-depthwise) convolution; the CPU reference runs on the zero-dilated filter. */
+function convInputGradient(c: ConvCase, onCpu: boolean): tf.Tensor {
+  const filterShape = onCpu ? dilatedFilterShape(c.filterShape, c.dilations) : c.filterShape;
+  const filter = onCpu ? dilateFilter(c.filter, c.filterShape, c.dilations) : c.filter;
+  const attrs = { strides: c.strides, pad: c.pad, dimRoundingMode: c.dimRoundingMode, inputShape: c.xShape, dataFormat: 'NHWC' };
+  return tf.engine().runKernel(
+    'Conv2DBackpropInput',
+    { dy: tf.tensor4d(c.dy, c.dyShape), filter: tf.tensor4d(filter, filterShape) },
+    { ...attrs, dilations: onCpu ? 1 : c.dilations } as never,
+  ) as tf.Tensor;
+}
+
 function inputGradient(c: ConvCase, onCpu: boolean): tf.Tensor {
   const filterShape = onCpu ? dilatedFilterShape(c.filterShape, c.dilations) : c.filterShape;
   const filter = onCpu ? dilateFilter(c.filter, c.filterShape, c.dilations) : c.filter;
@@ -48,15 +61,70 @@ function inputGradient(c: ConvCase, onCpu: boolean): tf.Tensor {
 }
 
 describe('WASM training kernels match the CPU backend', () => {
-  it('registers the three kernels for wasm, idempotently', () => {
+  it('registers its kernels for wasm, idempotently, replacing the stock Conv2DBackpropInput, MaxPoolGrad and BatchMatMul', () => {
     registerWasmTrainingKernels();
     registerWasmTrainingKernels();
     expect(WASM_TRAINING_KERNEL_NAMES).toEqual([
       'Conv2DBackpropFilter',
       'DepthwiseConv2dNativeBackpropFilter',
       'DepthwiseConv2dNativeBackpropInput',
+      'Conv2DBackpropInput',
+      'MaxPoolGrad',
+      'BatchMatMul',
     ]);
-    for (const name of WASM_TRAINING_KERNEL_NAMES) expect(tf.getKernel(name, 'wasm')).toBeDefined();
+    wasmTrainingKernelConfigs.forEach((config) => expect(tf.getKernel(config.kernelName, 'wasm')).toBe(config));
+  });
+
+  it('Conv2DBackpropInput over random shapes, strides, paddings and dilations', async () => {
+    const random = seededRandom(6);
+    for (let i = 0; i < CASES; i++) {
+      const c = randomConvCase(random, false, true);
+      const expected = await runOn('cpu', () => convInputGradient(c, true));
+      const actual = await runOn('wasm', () => convInputGradient(c, false));
+      expect(relativeError(actual, expected), c.describe).toBeLessThanOrEqual(TOLERANCE);
+    }
+  });
+
+  it('Conv2DBackpropInput with strides up to 4 and filters smaller or larger than the stride', async () => {
+    const random = seededRandom(7);
+    for (let i = 0; i < 30; i++) {
+      const stride = 2 + Math.floor(random() * 3);
+      const kernel = 1 + Math.floor(random() * 6);
+      const size = kernel + Math.floor(random() * 9);
+      const c = { ...randomConvCase(random, false, false), strides: [stride, stride] as [number, number] };
+      const xShape: ConvCase['xShape'] = [1 + Math.floor(random() * 2), size, size + 1, c.xShape[3]];
+      const filterShape: ConvCase['filterShape'] = [kernel, kernel, c.xShape[3], c.filterShape[3]];
+      const pad = random() < 0.5 ? 'same' : 'valid';
+      const info = backend_util.computeConv2DInfo(xShape, filterShape, c.strides, 1, pad);
+      const values = (n: number) => Float32Array.from({ length: n }, () => random() * 2 - 1);
+      const strided: ConvCase = {
+        ...c, xShape, filterShape, pad, dimRoundingMode: undefined, dilations: [1, 1],
+        dyShape: info.outShape as ConvCase['dyShape'],
+        dy: values(tf.util.sizeFromShape(info.outShape)),
+        filter: values(tf.util.sizeFromShape(filterShape)),
+        describe: JSON.stringify({ xShape, filterShape, stride, pad }),
+      };
+      const expected = await runOn('cpu', () => convInputGradient(strided, true));
+      const actual = await runOn('wasm', () => convInputGradient(strided, false));
+      expect(relativeError(actual, expected), strided.describe).toBeLessThanOrEqual(TOLERANCE);
+    }
+  });
+
+  it('Conv2DBackpropInput with NCHW data', async () => {
+    const random = seededRandom(8);
+    for (let i = 0; i < 8; i++) {
+      const c = randomConvCase(random, false, false);
+      const run = () => {
+        const pad = Array.isArray(c.pad) ? ([c.pad[0], c.pad[3], c.pad[1], c.pad[2]] as never) : c.pad;
+        const [n, h, w, channels] = c.xShape;
+        const dy = tf.transpose(tf.tensor4d(c.dy, c.dyShape), [0, 3, 1, 2]);
+        const attrs = { strides: c.strides, pad, dimRoundingMode: c.dimRoundingMode, dataFormat: 'NCHW', inputShape: [n, channels, h, w] };
+        return tf.engine().runKernel('Conv2DBackpropInput', { dy, filter: tf.tensor4d(c.filter, c.filterShape) }, attrs as never) as tf.Tensor;
+      };
+      const expected = await runOn('cpu', run);
+      const actual = await runOn('wasm', run);
+      expect(relativeError(actual, expected), c.describe).toBeLessThanOrEqual(TOLERANCE);
+    }
   });
 
   it('Conv2DBackpropFilter over random shapes, strides, paddings and dilations', async () => {
@@ -103,6 +171,84 @@ describe('WASM training kernels match the CPU backend', () => {
       const expected = await runOn('cpu', () => inputGradient(c, true));
       const actual = await runOn('wasm', () => inputGradient(c, false));
       expect(relativeError(actual, expected), c.describe).toBeLessThanOrEqual(TOLERANCE);
+    }
+  });
+
+  it('MaxPoolGrad and AvgPoolGrad over random windows, strides, paddings and ties', async () => {
+    const random = seededRandom(9);
+    const pick = <T>(options: readonly T[]): T => options[Math.floor(random() * options.length)] as T;
+    for (let i = 0; i < 60; i++) {
+      const filterSize: [number, number] = [pick([1, 2, 3, 4]), pick([1, 2, 3])];
+      const strides: [number, number] = [pick([1, 2, 3]), pick([1, 2])];
+      const pad = pick(['same', 'valid', 0, 1] as const);
+      const xShape: [number, number, number, number] = [1 + Math.floor(random() * 2), pick([4, 5, 7, 8]), pick([4, 6, 9]), 1 + Math.floor(random() * 4)];
+      const rounding = typeof pad === 'number' ? 'floor' : undefined;
+      const info = backend_util.computePool2DInfo(xShape, filterSize, strides, 1, pad, rounding);
+      if (info.outHeight < 1 || info.outWidth < 1) continue;
+      // Values on a coarse grid half of the time, so that windows hold ties.
+      const coarse = random() < 0.5;
+      const x = Float32Array.from({ length: tf.util.sizeFromShape(xShape) }, () => (coarse ? Math.round(random() * 3) : random() * 2 - 1));
+      const dy = Float32Array.from({ length: tf.util.sizeFromShape(info.outShape) }, () => random() * 2 - 1);
+      const describe = JSON.stringify({ xShape, filterSize, strides, pad, coarse });
+      // The forward pool's output (an input of MaxPoolGrad) comes from the CPU backend: the stock WASM forward pools
+      // corrupt memory on some windows of width or height 1 with numeric padding, which tfjs-layers never passes.
+      const pooled = (await runOn('cpu', () => tf.maxPool(tf.tensor4d(x, xShape), filterSize, strides, pad, rounding))).values;
+      for (const kind of ['MaxPoolGrad', 'AvgPoolGrad'] as const) {
+        const run = () => {
+          const input = tf.tensor4d(x, xShape);
+          const attrs = { filterSize, strides, pad, dimRoundingMode: rounding };
+          const gradient = tf.tensor4d(dy, info.outShape);
+          const inputs: tf.NamedTensorMap = kind === 'MaxPoolGrad' ? { dy: gradient, input, output: tf.tensor4d(pooled, info.outShape) } : { dy: gradient, input };
+          return tf.engine().runKernel(kind, inputs, attrs as never) as tf.Tensor;
+        };
+        const expected = await runOn('cpu', run);
+        const actual = await runOn('wasm', run);
+        expect(relativeError(actual, expected), `${kind} ${describe}`).toBeLessThanOrEqual(TOLERANCE);
+      }
+    }
+  });
+
+  it('1x1 convolution gradients (the matrix-product paths) with strides 1 to 3 and padding', async () => {
+    const random = seededRandom(10);
+    for (let i = 0; i < 30; i++) {
+      const stride: [number, number] = [1 + Math.floor(random() * 3), 1 + Math.floor(random() * 3)];
+      const base = randomConvCase(random, false, false);
+      const xShape = base.xShape;
+      const filterShape: ConvCase['filterShape'] = [1, 1, xShape[3], base.filterShape[3]];
+      const pad: ConvCase['pad'] = i % 3 === 0 ? [[0, 0], [1, 0], [0, 2], [0, 0]] : i % 3 === 1 ? 'same' : 'valid';
+      const info = backend_util.computeConv2DInfo(xShape, filterShape, stride, 1, pad);
+      const values = (n: number) => Float32Array.from({ length: n }, () => random() * 2 - 1);
+      const c: ConvCase = {
+        ...base, filterShape, strides: stride, pad, dimRoundingMode: undefined, dilations: [1, 1],
+        dyShape: info.outShape as ConvCase['dyShape'],
+        dy: values(tf.util.sizeFromShape(info.outShape)),
+        filter: values(tf.util.sizeFromShape(filterShape)),
+        describe: JSON.stringify({ xShape, filterShape, stride, pad }),
+      };
+      const expectedFilter = await runOn('cpu', () => filterGradientReference('Conv2DBackpropFilter', c));
+      const actualFilter = await runOn('wasm', () => filterGradientOnWasm('Conv2DBackpropFilter', c));
+      expect(relativeError(actualFilter, expectedFilter), `dW ${c.describe}`).toBeLessThanOrEqual(TOLERANCE);
+      const expectedInput = await runOn('cpu', () => convInputGradient(c, true));
+      const actualInput = await runOn('wasm', () => convInputGradient(c, false));
+      expect(relativeError(actualInput, expectedInput), `dx ${c.describe}`).toBeLessThanOrEqual(TOLERANCE);
+    }
+  });
+
+  it('BatchMatMul with every combination of transposed operands, batches and broadcasting', async () => {
+    const random = seededRandom(11);
+    for (let i = 0; i < 24; i++) {
+      const [m, k, n] = [1 + Math.floor(random() * 9), 1 + Math.floor(random() * 9), 1 + Math.floor(random() * 9)];
+      const transposeA = i % 2 === 1;
+      const transposeB = Math.floor(i / 2) % 2 === 1;
+      const batchA = i % 3 === 0 ? [] : [1 + Math.floor(random() * 3)];
+      const batchB = i % 3 === 2 ? [] : batchA.length === 0 ? [2] : i % 4 === 0 ? [1] : batchA;
+      const aShape = [...batchA, ...(transposeA ? [k, m] : [m, k])];
+      const bShape = [...batchB, ...(transposeB ? [n, k] : [k, n])];
+      const a = Float32Array.from({ length: tf.util.sizeFromShape(aShape) }, () => random() * 2 - 1);
+      const b = Float32Array.from({ length: tf.util.sizeFromShape(bShape) }, () => random() * 2 - 1);
+      const run = () => tf.matMul(tf.tensor(a, aShape), tf.tensor(b, bShape), transposeA, transposeB);
+      const describe = JSON.stringify({ aShape, bShape, transposeA, transposeB });
+      expect(relativeError(await runOn('wasm', run), await runOn('cpu', run)), describe).toBeLessThanOrEqual(TOLERANCE);
     }
   });
 
@@ -158,6 +304,9 @@ describe('WASM training kernels manage memory', () => {
     const filter = tf.variable(tf.randomNormal([3, 3, 3, 2], 0, 1, 'float32', 8) as tf.Tensor4D);
     const dyConv = tf.randomNormal([2, 5, 5, 4], 0, 1, 'float32', 9);
     const dyDepthwise = tf.randomNormal([2, 5, 5, 6], 0, 1, 'float32', 10);
+    const dyFull = tf.randomNormal([2, 9, 9, 6], 0, 1, 'float32', 11);
+    const convFilter = tf.randomNormal([3, 3, 3, 6], 0, 1, 'float32', 12);
+    const pooled = tf.maxPool(x, 3, 2, 'same');
     const xBefore = x.dataSync().slice();
     const filterBefore = filter.dataSync().slice();
     const before = tf.memory().numTensors;
@@ -171,6 +320,13 @@ describe('WASM training kernels manage memory', () => {
       tf.engine().runKernel('DepthwiseConv2dNativeBackpropInput', { dy: dyDepthwise, filter }, {
         strides: 2, dilations: 1, pad: 'same', inputShape: [2, 9, 9, 3],
       } as never) as tf.Tensor,
+      ...[1, 2].map((strides) => tf.engine().runKernel('Conv2DBackpropInput', { dy: strides === 1 ? dyFull : dyDepthwise, filter: convFilter }, {
+        strides, pad: 'same', dataFormat: 'NHWC', inputShape: [2, 9, 9, 3],
+      } as never) as tf.Tensor),
+      tf.engine().runKernel('Conv2DBackpropFilter', { x, dy: dyFull }, {
+        strides: 1, pad: 'valid', dataFormat: 'NHWC', filterShape: [1, 1, 3, 6],
+      } as never) as tf.Tensor,
+      tf.engine().runKernel('MaxPoolGrad', { dy: pooled, input: x, output: pooled }, { filterSize: 3, strides: 2, pad: 'same' } as never) as tf.Tensor,
     ];
     for (let i = 0; i < 5; i++) {
       const outputs = call();
@@ -180,7 +336,7 @@ describe('WASM training kernels manage memory', () => {
     }
     expect(x.dataSync()).toEqual(xBefore);
     expect(filter.dataSync()).toEqual(filterBefore);
-    tf.dispose([x, filter, dyConv, dyDepthwise]);
+    tf.dispose([x, filter, dyConv, dyDepthwise, dyFull, convFilter, pooled]);
   });
 
   it('leave no tensors behind across full gradient steps', async () => {

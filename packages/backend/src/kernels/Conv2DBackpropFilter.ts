@@ -3,11 +3,16 @@
  *
  * dW[kh, kw, ci, co] = Σ_{n, oh, ow} xPadded[n, oh·s + kh·d, ow·s + kw·d, ci] · dy[n, oh, ow, co]
  *
- * is itself a convolution, which we hand to the backend's XNNPACK `Conv2D`: the batch becomes the input-channel
- * axis and the input channels become the batch, i.e. input `x'` = transpose(x) `[Ci, H, W, N]`, filter
- * `dy'` = transpose(dy) `[OH, OW, N, Co]`, stride = the forward dilation, dilation = the forward stride, with
- * `x` padded (or cropped) to exactly `(KH-1)·d + (OH-1)·s + 1` rows (and likewise columns). The result
- * `[Ci, KH, KW, Co]` is transposed to the filter layout `[KH, KW, Ci, Co]`.
+ * - 1x1 filters (most of ResNet's and ConvNeXt's convolutions): one matrix product `xᵀ · dy` of x (every s-th row
+ *   and column for strides s) as `[N·OH·OW, Ci]` and dy as `[N·OH·OW, Co]`, on the backend's XNNPACK `BatchMatMul`
+ *   (fast only without transposed operands, so x is transposed first; see `transposeRows`).
+ * - Larger filters: the sum is itself a convolution, which we hand to the backend's XNNPACK `Conv2D`: the batch
+ *   becomes the input-channel axis and the input channels become the batch, i.e. input `x'` = transpose(x)
+ *   `[Ci, H, W, N]`, filter `dy'` = transpose(dy) `[OH, OW, N, Co]`, stride = the forward dilation, dilation = the
+ *   forward stride, with `x` padded (or cropped) to exactly `(KH-1)·d + (OH-1)·s + 1` rows (and likewise columns).
+ *   The result `[Ci, KH, KW, Co]` is transposed to the filter layout `[KH, KW, Ci, Co]`. (Measured against one
+ *   matrix product per tap over strided slices of x: that is slower here, because tfjs-backend-wasm's
+ *   `StridedSlice` and `Transpose` are slow.)
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { backend_util, Conv2DBackpropFilter } from '@tensorflow/tfjs-core';
@@ -19,7 +24,7 @@ import type {
   KernelFunc,
   TensorInfo,
 } from '@tensorflow/tfjs-core';
-import { assertStridesOrDilationsAreOne, cropForPadding, wrapInput } from './compose.js';
+import { assertStridesOrDilationsAreOne, cropForPadding, subsample, transposeRows, wrapInput } from './compose.js';
 
 /**
  * tfjs's `Conv2DBackpropFilter` has no `dilations` attribute (tfjs refuses gradients of dilated convolutions);
@@ -70,6 +75,22 @@ function conv2DBackpropFilter(args: {
       neededWidth - info.inWidth - left,
     ]);
     if (cropped.tensor === null) return tf.zeros(filterShape);
+
+    if (info.filterHeight === 1 && info.filterWidth === 1) {
+      // Pad x to a whole number of strides (OH·s rows), keep every s-th row and column, and multiply.
+      const [, [padTop, padBottom], [padLeft, padRight]] = cropped.padding;
+      const extra: [[0, 0], [number, number], [number, number], [0, 0]] = [
+        [0, 0],
+        [padTop, padBottom + info.strideHeight - 1],
+        [padLeft, padRight + info.strideWidth - 1],
+        [0, 0],
+      ];
+      const padded = extra.flat().some((amount) => amount > 0) ? tf.pad(cropped.tensor, extra) : cropped.tensor;
+      const window = subsample(padded, outHeight, outWidth, info.strideHeight, info.strideWidth);
+      const rows = window.shape[0] * outHeight * outWidth;
+      const product = tf.matMul(transposeRows(tf.reshape(window, [rows, info.inChannels])), tf.reshape(dy4, [rows, info.outChannels]));
+      return tf.reshape(product, filterShape);
+    }
 
     const xByChannel = tf.transpose(cropped.tensor, [3, 1, 2, 0]); // [Ci, H', W', N]
     const dyAsFilter = tf.transpose(dy4, [1, 2, 0, 3]); // [OH, OW, N, Co]
