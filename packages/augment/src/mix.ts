@@ -1,6 +1,6 @@
 /**
  * Mixup (Zhang et al. 2018) and CutMix (Yun et al. 2019) on batches, as torchvision v2's `MixUp` / `CutMix`: each
- * image is mixed with the next one in the batch (`roll(1, 0)`), with `λ ~ Beta(alpha, alpha)`, and the labels become
+ * image is mixed with the one before it in the batch (image i with image i − 1, the last wrapping to the first: `roll(1, 0)`), with `λ ~ Beta(alpha, alpha)`, and the labels become
  * the same mixture of one-hot vectors.
  */
 import type { RandomSource } from '@cnn/data';
@@ -64,7 +64,7 @@ export function mixup(images: tf.Tensor4D, labels: tf.Tensor, random: RandomSour
 
 /**
  * CutMix as torchvision v2: `λ ~ Beta(alpha, alpha)`, a box centred at a uniform pixel `(rx, ry)` with half-sides
- * `int(0.5 sqrt(1 - λ) W)` and `int(0.5 sqrt(1 - λ) H)`, clipped to the image; the box's pixels come from the next image
+ * `int(0.5 sqrt(1 - λ) W)` and `int(0.5 sqrt(1 - λ) H)`, clipped to the image; the box's pixels come from the previous image (i − 1)
  * (`roll(1, 0)`), and `λ` becomes `1 - box area / image area`, so label weights equal pixel shares.
  */
 export function cutmix(images: tf.Tensor4D, labels: tf.Tensor, random: RandomSource, options: MixOptions = {}): MixedBatch {
