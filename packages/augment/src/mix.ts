@@ -1,6 +1,6 @@
 /**
  * Mixup (Zhang et al. 2018) and CutMix (Yun et al. 2019) on batches, as torchvision v2's `MixUp` / `CutMix`: each
- * image is mixed with the one before it in the batch (image i with image i − 1, the last wrapping to the first: `roll(1, 0)`), with `λ ~ Beta(alpha, alpha)`, and the labels become
+ * image is mixed with the one before it in the batch (image i with image i − 1, image 0 with the last: `roll(1, 0)`), with `λ ~ Beta(alpha, alpha)`, and the labels become
  * the same mixture of one-hot vectors.
  */
 import type { RandomSource } from '@cnn/data';
