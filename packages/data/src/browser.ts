@@ -18,5 +18,5 @@ export {
   type WeightedRandomSamplerOptions,
 } from './sampler.js';
 export { FASHION_MNIST_CLASSES } from './fashion-mnist-files.js';
-export { Subset, datasetLabels, randomSplit, randomSplitIndices, splitLengths, stratifiedSplit, stratifiedSplitIndices, subsetFromRecipe } from './splits.js';
+export { Subset, datasetLabels, randomSplit, type SplitParts, randomSplitIndices, splitLengths, stratifiedSplit, stratifiedSplitIndices, subsetFromRecipe } from './splits.js';
 export { LABEL_ENCODER_METADATA_KEY, LabelEncoder, type LabelEncoderJson, type ModelWithMetadata } from './label-encoder.js';

@@ -50,6 +50,6 @@ export {
   type OxfordPetsState,
   type OxfordPetsTarget,
 } from './oxford-pets.js';
-export { Subset, datasetLabels, randomSplit, randomSplitIndices, splitLengths, stratifiedSplit, stratifiedSplitIndices, subsetFromRecipe } from './splits.js';
+export { Subset, datasetLabels, randomSplit, type SplitParts, randomSplitIndices, splitLengths, stratifiedSplit, stratifiedSplitIndices, subsetFromRecipe } from './splits.js';
 export { LABEL_ENCODER_METADATA_KEY, LabelEncoder, type LabelEncoderJson, type ModelWithMetadata } from './label-encoder.js';
 export { channelStats, classDistribution, formatClassDistribution, type ChannelMeanStd, type ChannelStats, type ChannelStatsOptions, type ClassDistribution } from './dataset-stats.js';

@@ -64,6 +64,12 @@ export async function subsetFromRecipe(parent: WorkerRecipe, indices: number[]):
 }
 
 /**
+ * One part per entry of `lengthsOrFractions`: a tuple when the sizes are written out (`[0.7, 0.15, 0.15]` gives three
+ * parts, so `const [train, val, test] = ...` needs no `undefined` checks), an array otherwise.
+ */
+export type SplitParts<L extends readonly number[], P> = { -readonly [K in keyof L]: P };
+
+/**
  * Turns split sizes into sample counts that add up to `total`, as `torch.utils.data.random_split` does: integers
  * summing to `total` are counts; fractions summing to 1 (e.g. `[0.7, 0.15, 0.15]`) or any other positive ratios
  * (e.g. `[6, 1, 3]`, normalised) give `floor(total * fraction)` each, and the samples left over go one each to the
@@ -110,8 +116,8 @@ export function randomSplitIndices(total: number, lengthsOrFractions: readonly n
  * `[0.7, 0.15, 0.15]`, `[6, 1, 3]` or counts. An {@link ImageArrayDataset} splits into ImageArrayDatasets (copied,
  * fast to batch); any other dataset into {@link Subset}s.
  */
-export function randomSplit(dataset: ImageArrayDataset, lengthsOrFractions: readonly number[], seed: number): ImageArrayDataset[];
-export function randomSplit<S>(dataset: Dataset<S>, lengthsOrFractions: readonly number[], seed: number): Subset<S>[];
+export function randomSplit<const L extends readonly number[]>(dataset: ImageArrayDataset, lengthsOrFractions: L, seed: number): SplitParts<L, ImageArrayDataset>;
+export function randomSplit<S, const L extends readonly number[]>(dataset: Dataset<S>, lengthsOrFractions: L, seed: number): SplitParts<L, Subset<S>>;
 export function randomSplit<S>(dataset: Dataset<S>, lengthsOrFractions: readonly number[], seed: number): (Subset<S> | ImageArrayDataset)[] {
   return split(dataset, randomSplitIndices(dataset.size, lengthsOrFractions, seed));
 }
@@ -183,8 +189,8 @@ export async function datasetLabels(dataset: Dataset<{ label: number }>): Promis
  * `stratify`), seeded and reproducible. Sizes as {@link splitLengths}. Labels come from `dataset.labels` when the
  * dataset has them (every dataset of this package), else from reading each sample.
  */
-export async function stratifiedSplit(dataset: ImageArrayDataset, lengthsOrFractions: readonly number[], seed: number): Promise<ImageArrayDataset[]>;
-export async function stratifiedSplit<S extends { label: number }>(dataset: Dataset<S>, lengthsOrFractions: readonly number[], seed: number): Promise<Subset<S>[]>;
+export async function stratifiedSplit<const L extends readonly number[]>(dataset: ImageArrayDataset, lengthsOrFractions: L, seed: number): Promise<SplitParts<L, ImageArrayDataset>>;
+export async function stratifiedSplit<S extends { label: number }, const L extends readonly number[]>(dataset: Dataset<S>, lengthsOrFractions: L, seed: number): Promise<SplitParts<L, Subset<S>>>;
 export async function stratifiedSplit<S extends { label: number }>(dataset: Dataset<S>, lengthsOrFractions: readonly number[], seed: number): Promise<(Subset<S> | ImageArrayDataset)[]> {
   return split(dataset, stratifiedSplitIndices(await datasetLabels(dataset), lengthsOrFractions, seed));
 }
