@@ -13,3 +13,14 @@ export {
   type SelectBackendOptions,
 } from './select.js';
 export { registerWasmTrainingKernels, WASM_TRAINING_KERNEL_NAMES, wasmTrainingKernelConfigs } from './wasm-kernels.js';
+export {
+  CNN_BATCH_NORM_TRAINING,
+  CNN_BATCH_NORM_TRAINING_GRAD,
+  composedBatchNormTraining,
+  composedBatchNormTrainingGrad,
+  nativeWasmKernelConfigs,
+  nativeWasmReplacementConfigs,
+  registerNativeKernels,
+} from './native/batch-norm.js';
+export { prepareNativeKernels } from './native/native-module.js';
+export { CNN_GELU, CNN_GELU_GRAD } from './native/gelu.js';

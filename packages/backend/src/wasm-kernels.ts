@@ -13,6 +13,7 @@ import { maxPoolGradConfig } from './kernels/MaxPoolGrad.js';
 import { depthwiseConv2dNativeBackpropFilterConfig } from './kernels/DepthwiseConv2dNativeBackpropFilter.js';
 import { depthwiseConv2dNativeBackpropInputConfig } from './kernels/DepthwiseConv2dNativeBackpropInput.js';
 import { rememberStockKernel } from './kernels/stock-kernels.js';
+import { registerNativeKernels } from './native/batch-norm.js';
 
 /**
  * Kernels that replace tfjs-backend-wasm's own, in the tfjs `KernelConfig` shape: `Conv2DBackpropInput` (the stock one
@@ -54,6 +55,7 @@ export function registerWasmTrainingKernels(): void {
       registerKernel(config);
     }
   }
+  registerNativeKernels(); // compiled WASM SIMD kernels (native/): added ones and replacements of stock ones
 }
 
 registerWasmTrainingKernels();

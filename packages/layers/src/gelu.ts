@@ -4,6 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
+import { geluExact } from './gelu-kernel.js';
 import { oneTensor, type Kwargs, type LayerArgs, type Shape } from './layer-utils.js';
 
 /** How GELU computes Φ(x): `'none'` with erf (exact), `'tanh'` with the tanh approximation, as `nn.GELU`. */
@@ -25,7 +26,7 @@ export function gelu(x: tf.Tensor, approximate: GELUApproximation = 'none'): tf.
       const inner = tf.mul(Math.sqrt(2 / Math.PI), tf.add(x, tf.mul(0.044715, tf.pow(x, 3))));
       return tf.mul(tf.mul(0.5, x), tf.add(1, tf.tanh(inner)));
     }
-    return tf.mul(tf.mul(0.5, x), tf.add(1, tf.erf(tf.div(x, Math.SQRT2))));
+    return geluExact(x); // one fused kernel each way where the backend has one (gelu-kernel.ts)
   });
 }
 

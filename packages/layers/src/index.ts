@@ -61,3 +61,13 @@ export {
   type InceptionStyle,
   type InceptionWidths,
 } from './blocks/inception.js';
+export { BatchNormalization, type BatchNormalizationArgs } from './batch-norm.js';
+export {
+  batchNormTraining,
+  CNN_BATCH_NORM_TRAINING,
+  CNN_BATCH_NORM_TRAINING_GRAD,
+  COMPOSED_BATCH_NORM_BACKENDS,
+  registerBatchNormTrainingKernels,
+  type BatchNormTrainingResult,
+} from './batch-norm-training.js';
+export { CNN_GELU, CNN_GELU_GRAD, geluExact } from './gelu-kernel.js';

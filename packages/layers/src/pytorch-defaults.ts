@@ -4,6 +4,7 @@
  * tfjs-layers' own defaults (Glorot uniform, zero bias, momentum 0.99, epsilon 1e-3) train differently.
  */
 import * as tfl from '@tensorflow/tfjs-layers';
+import { BatchNormalization } from './batch-norm.js';
 import { FanInUniform, KaimingUniform } from './initializers.js';
 
 import type { Layer } from '@tensorflow/tfjs-layers/dist/engine/topology.js';
@@ -72,7 +73,10 @@ export function pytorchDense(args: PytorchDenseArgs): Layer {
   return tfl.layers.dense({ ...dense, ...pytorchInitializers(inFeatures, seed) });
 }
 
-/** A `tf.layers.batchNormalization` with PyTorch's settings ({@link PYTORCH_BATCH_NORM}) unless overridden. */
+/**
+ * A batch normalisation with PyTorch's settings ({@link PYTORCH_BATCH_NORM}) unless overridden: our
+ * {@link BatchNormalization}, tfjs-layers' layer with a fused training step.
+ */
 export function pytorchBatchNorm(args: BatchNormalizationLayerArgs = {}): Layer {
-  return tfl.layers.batchNormalization({ ...PYTORCH_BATCH_NORM, ...args });
+  return new BatchNormalization({ ...PYTORCH_BATCH_NORM, ...args });
 }
