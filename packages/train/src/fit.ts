@@ -1,5 +1,6 @@
 /** The training loop: optimiser steps over a batch source, evaluation during training, callbacks, checkpoints. */
 import * as tf from '@tensorflow/tfjs-core';
+import { accumulatedStep } from './gradient-accumulation.js';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { Callback, CallbackList, type TrainContext } from './callback.js';
 import type { CheckpointState, TrainingPosition } from './checkpoint.js';
@@ -87,6 +88,13 @@ export interface FitOptions {
   handleInterrupt?: boolean;
   /** Half-precision training. Refused: TensorFlow.js has no float16 type (see `precision.ts`). Default false. */
   mixedPrecision?: boolean;
+  /**
+   * Run each batch in micro-batches of this many images and accumulate their gradients into one optimiser step
+   * (`accumulateGradients`), so that a batch too large for memory (the WASM heap holds at most 4 GB) still trains
+   * with the same update; BatchNorm then uses micro-batch statistics, as with accumulation in PyTorch. Default: the
+   * whole batch at once.
+   */
+  microBatchSize?: number;
 }
 
 /** What a finished run measured. */
@@ -136,6 +144,10 @@ function checkOptions(options: FitOptions): void {
     throw new Error(`fit: evaluation.everySteps must be a positive integer, got ${String(every)}`);
   }
   checkMixedPrecision(options.mixedPrecision);
+  const micro = options.microBatchSize;
+  if (micro !== undefined && (!Number.isSafeInteger(micro) || micro < 1)) {
+    throw new Error(`fit: microBatchSize must be a positive integer, got ${String(micro)}`);
+  }
   const scheduler = options.scheduler;
   if (scheduler !== undefined && scheduler.interval !== 'iteration' && scheduler.interval !== 'epoch') {
     throw new Error(`fit: scheduler.interval must be 'iteration' or 'epoch', got '${String(scheduler.interval)}'`);
@@ -313,7 +325,10 @@ export async function fit(model: tfl.LayersModel, data: BatchSource, options: Fi
             const lr = logLearningRate ? learningRates()?.[0] : undefined;
             let lossValue: number;
             try {
-              const loss = optimizer.minimize(() => stepLoss(batch.images, batch.labels), true, variables);
+              const loss =
+                options.microBatchSize === undefined
+                  ? optimizer.minimize(() => stepLoss(batch.images, batch.labels), true, variables)
+                  : accumulatedStep(optimizer, stepLoss, batch.images, batch.labels, variables, options.microBatchSize);
               if (loss === null) throw new Error('fit: the optimiser returned no loss');
               lossValue = (await loss.data())[0]!;
               loss.dispose();

@@ -1,6 +1,7 @@
 /** `@cnn/train`: a training loop for TensorFlow.js classifiers with evaluation during training and callbacks. */
 export { Callback, CallbackList, type TrainContext } from './callback.js';
 export { evaluate, outputClasses, type EvaluateOptions, type EvaluationResult } from './evaluate.js';
+export { accumulatedStep, accumulateGradients, type AccumulatedGradients, type BatchLoss } from './gradient-accumulation.js';
 export { fit, hasLearningRateControl, NonFiniteLossError, type EvaluationSpec, type FitOptions, type FitResult } from './fit.js';
 export { History, type HistoryRecord } from './history.js';
 export { createCrossEntropy, crossEntropy, getLoss, weightedOutputsLoss, type CrossEntropyOptions, type LossFunction, type LossName, type OutputLoss } from './loss.js';
