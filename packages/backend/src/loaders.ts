@@ -4,6 +4,7 @@
  * required; a missing one becomes a reason in the selection report instead of a crash.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { nativeWasmKernelConfigs, nativeWasmReplacementConfigs } from './native/batch-norm.js';
 import { registerWasmTrainingKernels, WASM_TRAINING_KERNEL_NAMES } from './wasm-kernels.js';
 
 /** Why a backend cannot be used; the message becomes the attempt's `reason`. */
@@ -175,7 +176,7 @@ const wasmLoader: BackendLoader = {
     const threads = wasm.getThreadsCount();
     return (
       `WebAssembly + XNNPACK (${simd ? 'SIMD' : 'no SIMD'}, ${threads} thread${threads === 1 ? '' : 's'}); ` +
-      `training kernels added: ${WASM_TRAINING_KERNEL_NAMES.join(', ')}`
+      `training kernels: ${[...WASM_TRAINING_KERNEL_NAMES, ...nativeWasmKernelConfigs.map((c) => c.kernelName), ...nativeWasmReplacementConfigs.map((c) => c.kernelName)].join(', ')}`
     );
   },
 };
