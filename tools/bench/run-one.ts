@@ -1,0 +1,154 @@
+/**
+ * Child process of `pnpm bench`: trains one model on one backend for warm-up plus timed steps and prints one
+ * result line (`@@bench-result {json}`). Running each measurement in its own process keeps tfjs's global backend
+ * state apart and makes the process's peak resident memory that of this training alone.
+ *
+ *   node --conditions=@cnn/source --import tsx tools/bench/run-one.ts '<BenchJob as JSON>'
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { selectBackend } from '@cnn/backend';
+import { createModel } from '@cnn/models';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { Callback, createOptimizer, DataParallelTrainer, fit, SeededRandom, type Batch, type BatchSource, type Logs, type TrainContext } from '@cnn/train';
+import { RESULT_MARKER, type BenchJob, type BenchJobResult } from './job.js';
+import { getBenchModel } from './models.js';
+
+/** The optimiser of every bench run (and of the PyTorch reference): SGD, learning rate 0.01, momentum 0.9. */
+const BENCH_OPTIMIZER = { name: 'sgd', learningRate: 0.01, momentum: 0.9 } as const;
+
+/** Records each step's wall time and loss. */
+class StepRecorder extends Callback {
+  readonly seconds: number[] = [];
+  readonly losses: number[] = [];
+
+  override onBatchEnd(_context: TrainContext, logs: Logs): void {
+    this.seconds.push(logs['seconds'] ?? Number.NaN);
+    this.losses.push(logs['loss'] ?? Number.NaN);
+  }
+}
+
+/** One random batch: images uniform in [0, 1), labels uniform over the classes, from a seeded generator. */
+function randomBatch(job: BenchJob, inputShape: readonly [number, number, number], numClasses: number): Batch {
+  const random = new SeededRandom(job.seed);
+  const size = job.batchSize * inputShape[0] * inputShape[1] * inputShape[2];
+  const pixels = new Float32Array(size);
+  for (let i = 0; i < size; i += 1) pixels[i] = random.next();
+  const labels = new Int32Array(job.batchSize);
+  for (let i = 0; i < job.batchSize; i += 1) labels[i] = Math.floor(random.next() * numClasses);
+  return {
+    images: tf.tensor4d(pixels, [job.batchSize, ...inputShape]),
+    labels: tf.tensor1d(labels, 'int32'),
+  };
+}
+
+/** `count` batches that all show the same images and labels (fit disposes each; clones share the data). */
+function repeatedBatches(batch: Batch, count: number): BatchSource {
+  return {
+    length: count,
+    async *[Symbol.asyncIterator]() {
+      for (let i = 0; i < count; i += 1) yield { images: batch.images.clone(), labels: batch.labels.clone() };
+    },
+  };
+}
+
+/** The WASM backend's heap in MiB, or undefined on other backends. */
+function wasmHeapMB(): number | undefined {
+  const backend = tf.backend() as { wasm?: { HEAPU8?: Uint8Array } };
+  const bytes = backend.wasm?.HEAPU8?.buffer.byteLength;
+  return bytes === undefined ? undefined : bytes / 2 ** 20;
+}
+
+/** Peak resident set size of this process in MiB (getrusage's maxrss, in KiB on Linux). */
+function peakResidentMB(): number {
+  return process.resourceUsage().maxRSS / 1024;
+}
+
+/** Trains as `job` says and returns the measurement; backend absence is `skipped`, training errors `failed`. */
+async function runJob(job: BenchJob): Promise<BenchJobResult> {
+  const benchModel = getBenchModel(job.model);
+  let backendDescription: string;
+  try {
+    const choice = await selectBackend({ backend: job.backend === 'wasm-x2' ? 'wasm' : job.backend });
+    backendDescription = choice.attempts.at(-1)?.reason ?? choice.name;
+  } catch (error) {
+    return { status: 'skipped', reason: (error as Error).message };
+  }
+  try {
+    const model = createModel(benchModel.registryName, {
+      ...benchModel.overrides,
+      inputShape: benchModel.inputShape,
+      numClasses: benchModel.numClasses,
+      seed: job.seed,
+    });
+    const batch = randomBatch(job, benchModel.inputShape, benchModel.numClasses);
+    const recorder = new StepRecorder();
+    if (job.backend === 'wasm-x2') {
+      await dataParallelSteps(model, batch, job, recorder);
+      backendDescription = `${backendDescription}; data-parallel: main thread + 1 worker thread`;
+    } else await fit(model, repeatedBatches(batch, job.warmup + job.steps), {
+      epochs: 1,
+      optimizer: { ...BENCH_OPTIMIZER },
+      loss: 'cross_entropy',
+      callbacks: [recorder],
+      ...(job.microBatchSize === undefined ? {} : { microBatchSize: job.microBatchSize }),
+    });
+    const stepSeconds = recorder.seconds.slice(job.warmup);
+    const seconds = stepSeconds.reduce((sum, s) => sum + s, 0);
+    const heap = wasmHeapMB();
+    const parameters = model.trainableWeights.reduce((sum, w) => sum + w.shape.reduce((a: number, b) => a * (b ?? 1), 1), 0);
+    tf.dispose([batch.images, batch.labels]);
+    model.dispose();
+    return {
+      status: 'ok',
+      imagesPerSecond: (job.batchSize * job.steps) / seconds,
+      peakMemoryMB: peakResidentMB(),
+      ...(heap === undefined ? {} : { wasmHeapMB: heap }),
+      stepSeconds,
+      losses: recorder.losses,
+      parameters,
+      backendDescription,
+      ...(job.microBatchSize === undefined ? {} : { microBatchSize: job.microBatchSize }),
+    };
+  } catch (error) {
+    return { status: 'failed', reason: `training failed: ${(error as Error).message ?? String(error)}` };
+  }
+}
+
+/**
+ * Trains with `DataParallelTrainer` (main thread + 1 worker, each half the batch, gradients averaged), recording
+ * each step like `fit` does.
+ */
+async function dataParallelSteps(model: tfl.LayersModel, batch: Batch, job: BenchJob, recorder: StepRecorder): Promise<void> {
+  const trainer = DataParallelTrainer.create(model, {
+    workers: 1,
+    backend: 'wasm',
+    imports: [import.meta.resolve('@cnn/layers'), import.meta.resolve('@cnn/models'), new URL('./wasm-worker-setup.ts', import.meta.url).href],
+  });
+  const optimizer = createOptimizer({ ...BENCH_OPTIMIZER });
+  try {
+    for (let step = 0; step < job.warmup + job.steps; step += 1) {
+      const start = performance.now();
+      const loss = await trainer.step(optimizer, batch.images, batch.labels);
+      recorder.seconds.push((performance.now() - start) / 1000);
+      recorder.losses.push(loss);
+    }
+  } finally {
+    optimizer.dispose();
+    await trainer.dispose();
+  }
+}
+
+/** Checks the job passed on the command line. */
+function parseJob(text: string | undefined): BenchJob {
+  if (text === undefined) throw new Error('run-one: pass the job as one JSON argument');
+  const job = JSON.parse(text) as BenchJob;
+  for (const key of ['batchSize', 'steps', 'warmup', 'seed'] as const) {
+    if (!Number.isInteger(job[key])) throw new Error(`run-one: job.${key} must be an integer, got ${String(job[key])}`);
+  }
+  return job;
+}
+
+const result = await runJob(parseJob(process.argv[2]));
+process.stdout.write(`${RESULT_MARKER}${JSON.stringify(result)}\n`);
+// Dawn (webgpu) and worker threads may keep the event loop alive; the answer is out, so end here.
+process.exit(0);
