@@ -10,30 +10,13 @@ import { parseBackendName, selectBackend } from '@cnn/backend';
 import { DataLoader, ImageArrayDataset, mulberry32 } from '@cnn/data';
 import { Compose, RandomHorizontalFlip, ToTensor } from '@cnn/augment';
 import { createModel } from '@cnn/models';
-
-interface Job {
-  backend: string;
-  model: string;
-  inputShape: [number, number, number];
-  classes: number;
-  batchSize: number;
-  steps: number;
-}
-
-interface JobResult extends Job {
-  ok: boolean;
-  chosen?: string;
-  losses?: number[];
-  imagesPerSecond?: number;
-  tensorsLeaked?: number;
-  error?: string;
-}
+import type { BrowserJob, BrowserJobResult } from './browser-training.js';
 
 async function post(path: string, body: unknown): Promise<void> {
   await fetch(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 }
 
-async function runJob(job: Job): Promise<JobResult> {
+async function runJob(job: BrowserJob): Promise<BrowserJobResult> {
   const choice = await selectBackend({ backend: parseBackendName(job.backend) });
   const model = createModel(job.model, { inputShape: job.inputShape, numClasses: job.classes, seed: 1 }) as tfl.LayersModel;
   const optimizer = tf.train.sgd(0.01);
@@ -73,9 +56,9 @@ async function runJob(job: Job): Promise<JobResult> {
 
 async function main(): Promise<void> {
   setWasmPaths('/wasm/');
-  const jobs = (await (await fetch('/jobs')).json()) as Job[];
+  const jobs = (await (await fetch('/jobs')).json()) as BrowserJob[];
   for (const job of jobs) {
-    let result: JobResult;
+    let result: BrowserJobResult;
     try {
       result = await runJob(job);
     } catch (error) {

@@ -10,7 +10,7 @@ import { RandomHorizontalFlip, RandomVerticalFlip } from './geometry.js';
 import { isFloatImage } from './image.js';
 import { GaussianNoise, SaltAndPepperNoise } from './noise.js';
 import { RandomRotation } from './rotation.js';
-import { derivedSeed, mulberry32 } from './seeded.js';
+import { epochSeed as derivedSeed, mulberry32 } from '@cnn/data/browser';
 
 /**
  * Seed 002's manipulations: a random subset of 1 or 2 (`random.sample(manipulations, randint(1, 5 // 2))`) of

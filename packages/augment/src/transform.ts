@@ -3,7 +3,7 @@
  * normalisation) have no random parameters; random ones (later) split "sample parameters" from "apply", seeded.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { mulberry32 } from './seeded.js';
+import { mulberry32 } from '@cnn/data/browser';
 
 /** A transform of an NHWC image batch. It must not dispose its input; callers run it inside `tf.tidy`. */
 export type BatchTransform = (images: tf.Tensor4D) => tf.Tensor4D;

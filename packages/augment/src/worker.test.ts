@@ -1,7 +1,7 @@
 import { startModuleWorker, type AnyImage } from '@cnn/data';
 import { describe, expect, it } from 'vitest';
 import { ColorJitter, Compose, GaussianBlur, RandomCrop, RandomRotation, ToTensor, Normalize, RandomErasing } from './index.js';
-import { mulberry32 } from './seeded.js';
+import { mulberry32 } from '@cnn/data/browser';
 
 describe('worker threads', () => {
   it('rebuild a transform from its workerRecipe and produce the same output for the same seed', async () => {
