@@ -15,7 +15,7 @@
  *   `StridedSlice` and `Transpose` are slow.)
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { backend_util, Conv2DBackpropFilter } from '@tensorflow/tfjs-core';
+import { Conv2DBackpropFilter } from '@tensorflow/tfjs-core';
 import type {
   Conv2DBackpropFilterAttrs,
   Conv2DBackpropFilterInputs,
@@ -24,7 +24,7 @@ import type {
   KernelFunc,
   TensorInfo,
 } from '@tensorflow/tfjs-core';
-import { assertStridesOrDilationsAreOne, cropForPadding, subsample, transposeRows, wrapInput } from './compose.js';
+import { convolutionGradientInfo, cropForPadding, subsample, transposeRows, wrapInput } from './compose.js';
 
 /**
  * tfjs's `Conv2DBackpropFilter` has no `dilations` attribute (tfjs refuses gradients of dilated convolutions);
@@ -38,23 +38,12 @@ function conv2DBackpropFilter(args: {
   attrs: Attrs;
 }): TensorInfo {
   const { inputs, backend, attrs } = args;
-  const { strides, pad, dataFormat, dimRoundingMode, filterShape } = attrs;
+  const { filterShape } = attrs;
   const x = inputs.x as TensorInfo;
   const dy = inputs.dy as TensorInfo;
-  const format = backend_util.convertConv2DDataFormat(dataFormat);
-  const info = backend_util.computeConv2DInfo(
-    x.shape as [number, number, number, number],
-    filterShape,
-    strides,
-    attrs.dilations ?? 1,
-    pad,
-    dimRoundingMode,
-    false,
-    format,
-  );
+  const info = convolutionGradientInfo(Conv2DBackpropFilter, x.shape as [number, number, number, number], filterShape, attrs, false);
   const strideHW: [number, number] = [info.strideHeight, info.strideWidth];
   const dilationHW: [number, number] = [info.dilationHeight, info.dilationWidth];
-  assertStridesOrDilationsAreOne(Conv2DBackpropFilter, strideHW, dilationHW);
 
   return tf.tidy(() => {
     let x4 = wrapInput(x, backend);

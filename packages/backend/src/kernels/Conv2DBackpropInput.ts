@@ -22,7 +22,7 @@
  *   padding.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { backend_util, Conv2DBackpropInput } from '@tensorflow/tfjs-core';
+import { Conv2DBackpropInput } from '@tensorflow/tfjs-core';
 import type {
   Conv2DBackpropInputAttrs,
   Conv2DBackpropInputInputs,
@@ -31,7 +31,7 @@ import type {
   KernelFunc,
   TensorInfo,
 } from '@tensorflow/tfjs-core';
-import { assertStridesOrDilationsAreOne, cropForPadding, transposeRows, wrapInput } from './compose.js';
+import { convolutionGradientInfo, cropForPadding, transposeRows, wrapInput } from './compose.js';
 
 /** tfjs's attributes have no `dilations` (it refuses gradients of dilated convolutions); TensorFlow's do, so we honour them. */
 type Attrs = Conv2DBackpropInputAttrs & { dilations?: number | [number, number] };
@@ -125,23 +125,12 @@ export function polyphaseFilterValues(
 
 function conv2DBackpropInput(args: { inputs: Conv2DBackpropInputInputs; backend: KernelBackend; attrs: Attrs }): TensorInfo {
   const { inputs, backend, attrs } = args;
-  const { strides, pad, dataFormat, dimRoundingMode, inputShape } = attrs;
   const dy = inputs.dy as TensorInfo;
   const filter = inputs.filter as TensorInfo;
-  const format = backend_util.convertConv2DDataFormat(dataFormat);
-  const info = backend_util.computeConv2DInfo(
-    inputShape,
-    filter.shape as [number, number, number, number],
-    strides,
-    attrs.dilations ?? 1,
-    pad,
-    dimRoundingMode,
-    false,
-    format,
-  );
+  const filterShape = filter.shape as [number, number, number, number];
+  const info = convolutionGradientInfo(Conv2DBackpropInput, attrs.inputShape, filterShape, attrs, false);
   const strideHW: [number, number] = [info.strideHeight, info.strideWidth];
   const dilationHW: [number, number] = [info.dilationHeight, info.dilationWidth];
-  assertStridesOrDilationsAreOne(Conv2DBackpropInput, strideHW, dilationHW);
   const { batchSize, inHeight, inWidth, inChannels, filterHeight, filterWidth } = info;
   const { top, left } = info.padInfo;
 

@@ -11,7 +11,7 @@
  * `[KH, KW, N, C, M]` and summed over N.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { backend_util, DepthwiseConv2dNativeBackpropFilter } from '@tensorflow/tfjs-core';
+import { DepthwiseConv2dNativeBackpropFilter } from '@tensorflow/tfjs-core';
 import type {
   DepthwiseConv2dNativeBackpropFilterAttrs,
   DepthwiseConv2dNativeBackpropFilterInputs,
@@ -20,7 +20,7 @@ import type {
   KernelFunc,
   TensorInfo,
 } from '@tensorflow/tfjs-core';
-import { assertStridesOrDilationsAreOne, cropForPadding, wrapInput } from './compose.js';
+import { convolutionGradientInfo, cropForPadding, wrapInput } from './compose.js';
 
 function depthwiseConv2dNativeBackpropFilter(args: {
   inputs: DepthwiseConv2dNativeBackpropFilterInputs;
@@ -28,21 +28,12 @@ function depthwiseConv2dNativeBackpropFilter(args: {
   attrs: DepthwiseConv2dNativeBackpropFilterAttrs;
 }): TensorInfo {
   const { inputs, backend, attrs } = args;
-  const { strides, dilations, pad, dimRoundingMode, filterShape } = attrs;
+  const { filterShape } = attrs;
   const x = inputs.x as TensorInfo;
   const dy = inputs.dy as TensorInfo;
-  const info = backend_util.computeConv2DInfo(
-    x.shape as [number, number, number, number],
-    filterShape,
-    strides,
-    dilations ?? 1,
-    pad,
-    dimRoundingMode,
-    true,
-  );
+  const info = convolutionGradientInfo(DepthwiseConv2dNativeBackpropFilter, x.shape as [number, number, number, number], filterShape, attrs, true);
   const strideHW: [number, number] = [info.strideHeight, info.strideWidth];
   const dilationHW: [number, number] = [info.dilationHeight, info.dilationWidth];
-  assertStridesOrDilationsAreOne(DepthwiseConv2dNativeBackpropFilter, strideHW, dilationHW);
   const [filterHeight, filterWidth, channels, multiplier] = filterShape;
 
   return tf.tidy(() => {

@@ -7,6 +7,7 @@
  * the wrapper can then be disposed (by `tf.tidy`) without freeing the caller's data.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { backend_util } from '@tensorflow/tfjs-core';
 import type { KernelBackend, TensorInfo } from '@tensorflow/tfjs-core';
 
 /** Padding of the spatial axes of an NHWC tensor, in pixels: `[top, bottom, left, right]`. */
@@ -132,4 +133,30 @@ export function assertStridesOrDilationsAreOne(
         'greater than 1; tfjs supports one or the other. Use strides of 1 or dilations of 1.',
     );
   }
+}
+
+/** The attributes every convolution-gradient kernel passes to tfjs's `computeConv2DInfo`. */
+export interface ConvolutionGradientAttrs {
+  strides: [number, number] | number;
+  dilations?: [number, number] | number;
+  pad: 'valid' | 'same' | number | backend_util.ExplicitPadding;
+  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+  dataFormat?: 'NHWC' | 'NCHW';
+}
+
+/**
+ * `computeConv2DInfo` for a convolution-gradient kernel, refusing strides and dilations both greater than 1
+ * ({@link assertStridesOrDilationsAreOne}).
+ */
+export function convolutionGradientInfo(
+  kernelName: string,
+  inShape: [number, number, number, number],
+  filterShape: [number, number, number, number],
+  attrs: ConvolutionGradientAttrs,
+  depthwise: boolean,
+): backend_util.Conv2DInfo {
+  const format = backend_util.convertConv2DDataFormat(attrs.dataFormat ?? 'NHWC');
+  const info = backend_util.computeConv2DInfo(inShape, filterShape, attrs.strides, attrs.dilations ?? 1, attrs.pad, attrs.dimRoundingMode, depthwise, format);
+  assertStridesOrDilationsAreOne(kernelName, [info.strideHeight, info.strideWidth], [info.dilationHeight, info.dilationWidth]);
+  return info;
 }
