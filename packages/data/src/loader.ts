@@ -106,9 +106,11 @@ interface Pending {
  * Imports the worker pool only when a loader asks for workers: it needs Node's worker threads, so the specifier is
  * computed at run time and bundlers leave it out of browser builds (where `numWorkers > 0` then fails to import).
  */
+let workerPoolModule: Promise<typeof import('./worker-pool.js')> | undefined;
 function loadWorkerPool(): Promise<typeof import('./worker-pool.js')> {
   const file = import.meta.url.endsWith('.ts') ? './worker-pool.ts' : './worker-pool.js';
-  return import(/* @vite-ignore */ /* webpackIgnore: true */ new URL(file, import.meta.url).href) as Promise<typeof import('./worker-pool.js')>;
+  workerPoolModule ??= import(/* @vite-ignore */ /* webpackIgnore: true */ new URL(file, import.meta.url).href) as Promise<typeof import('./worker-pool.js')>;
+  return workerPoolModule;
 }
 
 /**
