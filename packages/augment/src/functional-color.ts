@@ -92,17 +92,9 @@ function roundAway(v: number): number {
   return v < 0 ? -Math.round(-v) : Math.round(v);
 }
 
-/** PIL's `hsv2rgb` (Convert.c) on bytes. */
-function pilHsvToRgb(h: number, s: number, v: number): [number, number, number] {
-  if (s === 0) return [v, v, v];
-  const i = Math.floor((h * 6) / 255);
-  const f = f32((h * 6) / 255 - i);
-  const fs = f32(s / 255);
-  const clip = (x: number): number => (x <= 0 ? 0 : x >= 255 ? 255 : x);
-  const p = clip(roundAway(v * (1 - fs)));
-  const q = clip(roundAway(v * (1 - f32(fs * f))));
-  const t = clip(roundAway(v * (1 - fs * (1 - f)))); // (1.0 - f) is a double in C, so no float rounding here
-  switch (i % 6) {
+/** The (r, g, b) of HSV sector `sector` (0..5) from value `v` and the sector's `p`, `q`, `t` (PIL and torchvision alike). */
+function hsvSector(sector: number, v: number, p: number, q: number, t: number): [number, number, number] {
+  switch (sector) {
     case 0:
       return [v, t, p];
     case 1:
@@ -116,6 +108,19 @@ function pilHsvToRgb(h: number, s: number, v: number): [number, number, number] 
     default:
       return [v, p, q];
   }
+}
+
+/** PIL's `hsv2rgb` (Convert.c) on bytes. */
+function pilHsvToRgb(h: number, s: number, v: number): [number, number, number] {
+  if (s === 0) return [v, v, v];
+  const i = Math.floor((h * 6) / 255);
+  const f = f32((h * 6) / 255 - i);
+  const fs = f32(s / 255);
+  const clip = (x: number): number => (x <= 0 ? 0 : x >= 255 ? 255 : x);
+  const p = clip(roundAway(v * (1 - fs)));
+  const q = clip(roundAway(v * (1 - f32(fs * f))));
+  const t = clip(roundAway(v * (1 - fs * (1 - f)))); // (1.0 - f) is a double in C, so no float rounding here
+  return hsvSector(i % 6, v, p, q, t);
 }
 
 /** torchvision's float `_rgb2hsv`, h in [0, 1). */
@@ -143,20 +148,7 @@ function hsvToRgb(h: number, s: number, v: number): [number, number, number] {
   const p = Math.min(1, Math.max(0, v * (1 - s)));
   const q = Math.min(1, Math.max(0, v * (1 - s * f)));
   const t = Math.min(1, Math.max(0, v * (1 - s * (1 - f))));
-  switch (((i % 6) + 6) % 6) {
-    case 0:
-      return [v, t, p];
-    case 1:
-      return [q, v, p];
-    case 2:
-      return [p, v, t];
-    case 3:
-      return [p, q, v];
-    case 4:
-      return [t, p, v];
-    default:
-      return [v, p, q];
-  }
+  return hsvSector(((i % 6) + 6) % 6, v, p, q, t);
 }
 
 /**
