@@ -1,5 +1,6 @@
 /** `pnpm bench`'s command line: the commander program, its validation, and the jobs it implies. */
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { integer, list } from '../cli-parsers.js';
 import { BENCH_BACKENDS, type BenchBackend, type BenchJob } from './job.js';
 import { BENCH_MODEL_NAMES, getBenchModel } from './models.js';
 
@@ -37,20 +38,6 @@ export interface BenchOptions {
 
 /** CPU-backend batch size of the bigger models when `--cpu-batch-size` is not given: one step of 128 would take hours. */
 export const CPU_BATCH_SIZE_LARGE_MODELS = 2;
-
-function list(value: string): string[] {
-  const items = value.split(',').map((s) => s.trim()).filter(Boolean);
-  if (items.length === 0) throw new InvalidArgumentError('expected a comma-separated list');
-  return items;
-}
-
-function integer(min: number): (value: string) => number {
-  return (value) => {
-    const n = Number(value);
-    if (!/^\s*\d+\s*$/.test(value) || !Number.isInteger(n) || n < min) throw new InvalidArgumentError(`expected an integer ≥ ${min}, got '${value}'`);
-    return n;
-  };
-}
 
 function models(value: string): string[] {
   const names = list(value);

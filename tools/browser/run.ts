@@ -3,30 +3,17 @@
  * prints each run's losses, speed and leaked tensors. See `browser-training.ts`.
  */
 import { writeFile } from 'node:fs/promises';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
+import { integer, list } from '../cli-parsers.js';
 import { BROWSER_MODEL_SHAPES, trainInBrowser } from './browser-training.js';
-
-function list(value: string): string[] {
-  const items = value.split(',').map((s) => s.trim()).filter(Boolean);
-  if (items.length === 0) throw new InvalidArgumentError('expected a comma-separated list');
-  return items;
-}
-
-function integerAtLeast(minimum: number): (value: string) => number {
-  return (value) => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < minimum) throw new InvalidArgumentError(`expected an integer ≥ ${minimum}`);
-    return n;
-  };
-}
 
 const program = new Command('browser-check')
   .description('Train models in headless Chromium on browser backends (WASM, WebGPU, CPU) with the toolkit; WebGPU runs on SwiftShader where there is no GPU')
   .option('--backends <list>', 'backends to try, comma-separated', list, ['wasm', 'webgpu', 'cpu'])
   .option('--models <list>', `models, comma-separated: ${Object.keys(BROWSER_MODEL_SHAPES).join(', ')}`, list, ['lenet_bn', 'convnext_test'])
-  .option('--steps <n>', 'SGD steps per run; the first is a warm-up', integerAtLeast(2), 3)
+  .option('--steps <n>', 'SGD steps per run; the first is a warm-up', integer(2), 3)
   .option('--chromium <path>', 'Chromium executable', 'chromium')
-  .option('--timeout <seconds>', 'give up after this many seconds', integerAtLeast(1), 600)
+  .option('--timeout <seconds>', 'give up after this many seconds', integer(1), 600)
   .option('--json <file>', 'also write the results as JSON')
   .parse();
 
