@@ -62,6 +62,7 @@ export {
   type InceptionWidths,
 } from './blocks/inception.js';
 export { BatchNormalization, type BatchNormalizationArgs } from './batch-norm.js';
+export { Conv2D, type Conv2DArgs } from './conv2d.js';
 export {
   batchNormTraining,
   CNN_BATCH_NORM_TRAINING,

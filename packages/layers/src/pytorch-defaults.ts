@@ -5,6 +5,7 @@
  */
 import * as tfl from '@tensorflow/tfjs-layers';
 import { BatchNormalization } from './batch-norm.js';
+import { Conv2D } from './conv2d.js';
 import { FanInUniform, KaimingUniform } from './initializers.js';
 
 import type { Layer } from '@tensorflow/tfjs-layers/dist/engine/topology.js';
@@ -49,13 +50,13 @@ export type PytorchConv2dArgs = Omit<Conv2DLayerArgs, 'kernelInitializer' | 'bia
   seed?: number;
 };
 
-/** A `tf.layers.conv2d` initialised as PyTorch's `nn.Conv2d` (Kaiming uniform a = √5, bias U(±1/√fan_in)). */
+/** A `tf.layers.conv2d` (as @cnn/layers' {@link Conv2D}) initialised as PyTorch's `nn.Conv2d` (Kaiming uniform a = √5, bias U(±1/√fan_in)). */
 export function pytorchConv2d(args: PytorchConv2dArgs): Layer {
   const { inChannels, seed, ...conv } = args;
   positiveInteger(inChannels, 'inChannels', 'pytorchConv2d');
   const size = typeof conv.kernelSize === 'number' ? [conv.kernelSize, conv.kernelSize] : conv.kernelSize;
   const fanIn = inChannels * size.reduce((a, b) => a * b, 1);
-  return tfl.layers.conv2d({ ...conv, ...pytorchInitializers(fanIn, seed) });
+  return new Conv2D({ ...conv, ...pytorchInitializers(fanIn, seed) });
 }
 
 /** Options of {@link pytorchDense}: tfjs `dense` options plus PyTorch's `in_features`. */

@@ -17,6 +17,7 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import {
   auxiliaryClassifier,
+  Conv2D,
   FanInUniform,
   inceptionBlock,
   inceptionOutputChannels,
@@ -152,7 +153,7 @@ export function googlenet(options: GoogLeNetOptions = {}): tfl.LayersModel {
     let y = x;
     if (strides > 1) y = tfl.layers.zeroPadding2d({ padding: (kernelSize - 1) / 2, name: `${layer}_pad` }).apply(y) as Sym;
     const padding = strides > 1 ? 'valid' : 'same';
-    y = tfl.layers.conv2d({ filters, kernelSize, strides, padding, useBias: false, kernelInitializer: normal(k), name: `${layer}_conv` }).apply(y) as Sym;
+    y = new Conv2D({ filters, kernelSize, strides, padding, useBias: false, kernelInitializer: normal(k), name: `${layer}_conv` }).apply(y) as Sym;
     y = pytorchBatchNorm({ epsilon: 1e-3, name: `${layer}_bn` }).apply(y) as Sym;
     return tfl.layers.reLU({ name: `${layer}_relu` }).apply(y) as Sym;
   };

@@ -21,6 +21,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { FanInUniform } from '../initializers.js';
+import { Conv2D } from '../conv2d.js';
 import { oneShape, oneTensor, positiveInteger, type Kwargs, type LayerArgs, type Shape } from '../layer-utils.js';
 import { pytorchBatchNorm, pytorchConv2d, pytorchDense } from '../pytorch-defaults.js';
 
@@ -101,7 +102,7 @@ function conv(x: Sym, filters: number, kernelSize: number, style: InceptionStyle
   const layer =
     style === 'seed001'
       ? pytorchConv2d({ inChannels, filters, kernelSize, padding: 'same', name, ...seedOf(seed, k) })
-      : tfl.layers.conv2d({ filters, kernelSize, padding: 'same', useBias: false, kernelInitializer: torchvisionKernelInit(seed, k), name });
+      : new Conv2D({ filters, kernelSize, padding: 'same', useBias: false, kernelInitializer: torchvisionKernelInit(seed, k), name });
   return layer.apply(x) as Sym;
 }
 

@@ -10,6 +10,7 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import { KaimingNormal } from '../initializers.js';
 import { pytorchBatchNorm, pytorchConv2d } from '../pytorch-defaults.js';
+import { Conv2D } from '../conv2d.js';
 
 /**
  * How a convolution is initialised:
@@ -91,7 +92,7 @@ export function paddedConv2d(x: tfl.SymbolicTensor, options: PaddedConv2dOptions
   const layer =
     init === 'pytorchDefault'
       ? pytorchConv2d({ ...conv, inChannels, ...(seed === undefined ? {} : { seed }) })
-      : tfl.layers.conv2d({
+      : new Conv2D({
           ...conv,
           kernelInitializer: new KaimingNormal({
             mode: init === 'kaimingNormalFanOut' ? 'fanOut' : 'fanIn',
