@@ -6,6 +6,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runLayerTest } from './__fixtures__/run-layer-test.js';
 import { Conv2D, pytorchConv2d } from './index.js';
+import { FUSED_CONV2D_GRADIENT } from './conv2d.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -101,6 +102,26 @@ describe('Conv2D', () => {
     expect(inference.filter((n) => n === 'FusedConv2D')).toHaveLength(2);
     expect(inference).not.toContain('Conv2D');
     tf.dispose([x, v]);
+  });
+
+  it('registers a FusedConv2D gradient equal to that of conv2d + bias, for every input, and refuses what it lacks', () => {
+    expect(tf.getGradient(tf.FusedConv2D)).toBe(FUSED_CONV2D_GRADIENT);
+    const x = tf.randomNormal([2, 7, 6, 3], 0, 1, 'float32', 6);
+    const filter = tf.randomNormal([3, 2, 3, 4], 0, 1, 'float32', 7);
+    const bias = tf.randomNormal([4], 0, 1, 'float32', 8);
+    for (const [strides, pad] of [[1, 'same'], [2, 'valid'], [[2, 1], 'same']] as const) {
+      const attrs = { strides, pad, dataFormat: 'NHWC', dilations: [1, 1], activation: 'linear' };
+      const dy = tf.randomNormal((tf.conv2d(x, filter, strides, pad) as tf.Tensor).shape, 0, 1, 'float32', 9);
+      const fused = tf.grads((a: tf.Tensor, f: tf.Tensor, b: tf.Tensor) => tf.engine().runKernel(tf.FusedConv2D, { x: a, filter: f, bias: b }, attrs as never) as tf.Tensor);
+      const plain = tf.grads((a: tf.Tensor, f: tf.Tensor, b: tf.Tensor) => tf.add(tf.conv2d(a as tf.Tensor4D, f as tf.Tensor4D, strides, pad), b));
+      const actual = fused([x, filter, bias], dy);
+      const expected = plain([x, filter, bias], dy);
+      actual.forEach((grad, k) => expect(maxError(grad, expected[k]!)).toBeLessThan(1e-5));
+      tf.dispose([dy, ...actual, ...expected]);
+    }
+    const relu = tf.grad((a: tf.Tensor) => tf.engine().runKernel(tf.FusedConv2D, { x: a, filter }, { strides: 1, pad: 'same', dataFormat: 'NHWC', dilations: [1, 1], activation: 'relu' } as never) as tf.Tensor);
+    expect(() => relu(x)).toThrow(/only NHWC, dilation 1 and a linear activation/);
+    tf.dispose([x, filter, bias]);
   });
 
   it('deserialises saved tfjs Conv2D layers as this class', async () => {

@@ -8,10 +8,11 @@
  * gradient and the filter gradient together, whether or not the input needs one. For the first convolution of a
  * network the input is the image batch: its gradient is a full transposed convolution thrown away every step (16% of a
  * LeNet-BN training step on the WASM backend). So while a tape records, a convolution whose input no recorded operation
- * produced (and that is not a trainable variable) runs as tfjs-core's separate `conv2d` and `add`, whose registered
- * gradients tfjs evaluates only for inputs on the path to the trained variables. Every other call, inference included,
- * runs the fused kernel as tfjs-layers does (there the input gradient is needed, and fusing the bias saves a pass).
- * Both paths compute the same values.
+ * produced (and that is not a trainable variable) runs tfjs-core's `FusedConv2D` kernel directly, with the gradient
+ * this module registers for that kernel name ({@link FUSED_CONV2D_GRADIENT}): tfjs evaluates each of its three parts
+ * only for inputs on the path to the trained variables. (tfjs-core itself never records `FusedConv2D` on a tape: its
+ * fused op records the `customGrad` around it, so this registration changes nothing else.) Every other call, inference
+ * included, runs tfjs-layers' own code. Both paths compute the same values with the same kernel.
  *
  * Registered for deserialisation under the class name `Conv2D` (importing @cnn/layers makes saved models with tfjs's
  * `Conv2D` load as this class; without it they load as tfjs's own, with the same results).
@@ -49,6 +50,33 @@ function constantOfActiveTape(x: tf.Tensor): boolean {
   return !state.activeTape.some((node) => node.outputs.some((output) => output.id === x.id));
 }
 
+/**
+ * The gradient of tfjs-core's `FusedConv2D` kernel run directly (see the file comment): NHWC, dilation 1, linear
+ * activation, with or without a bias; each input's part is computed only when tfjs asks for it.
+ */
+export const FUSED_CONV2D_GRADIENT: tf.GradConfig = {
+  kernelName: tf.FusedConv2D,
+  inputsToSave: ['x', 'filter'],
+  gradFunc: (dy, saved, attrs) => {
+    const [x, filter] = saved as [tf.Tensor4D, tf.Tensor4D];
+    const { strides, pad, dataFormat, dilations, dimRoundingMode, activation } = attrs as unknown as tf.FusedConv2DAttrs;
+    const dilated = typeof dilations === 'number' ? dilations !== 1 : dilations.some((d) => d !== 1);
+    if (activation !== 'linear' || dataFormat !== 'NHWC' || dilated) {
+      throw new Error(
+        `FusedConv2D gradient: only NHWC, dilation 1 and a linear activation are supported, got ${dataFormat}, dilations ${String(dilations)}, activation ${activation}`,
+      );
+    }
+    const convAttrs = { strides, pad, dataFormat, dimRoundingMode };
+    const gradient = dy as tf.Tensor4D;
+    return {
+      x: () => tf.engine().runKernel(tf.Conv2DBackpropInput, { dy: gradient, filter }, { ...convAttrs, inputShape: x.shape } as never) as tf.Tensor,
+      filter: () => tf.engine().runKernel(tf.Conv2DBackpropFilter, { x, dy: gradient }, { ...convAttrs, filterShape: filter.shape } as never) as tf.Tensor,
+      bias: () => tf.sum(gradient, [0, 1, 2]),
+    };
+  },
+};
+if (tf.getGradient(tf.FusedConv2D) === undefined) tf.registerGradient(FUSED_CONV2D_GRADIENT);
+
 /** tfjs-layers' `Conv2D` that lets tfjs skip the unused input gradient while training (see the file comment). */
 export class Conv2D extends TfjsConv2DClass {
   /** @nocollapse */
@@ -76,14 +104,15 @@ export class Conv2D extends TfjsConv2DClass {
       fields.dataFormat !== 'channelsLast' ||
       fields.padding === 'causal' ||
       fields.activation.getClassName() !== 'linear' ||
+      fields.dilationRate.some((d) => d !== 1) ||
       !constantOfActiveTape(input)
     ) {
       return super.call(inputs, kwargs);
     }
-    return tf.tidy(() => {
-      const y = tf.conv2d(input as tf.Tensor4D, fields.kernel.read() as tf.Tensor4D, fields.strides, fields.padding as 'valid' | 'same', 'NHWC', fields.dilationRate);
-      return fields.bias == null ? y : tf.add(y, fields.bias.read());
-    });
+    const inputsMap: tf.NamedTensorMap = { x: input, filter: fields.kernel.read() };
+    if (fields.bias != null) inputsMap['bias'] = fields.bias.read();
+    const attrs = { strides: fields.strides, pad: fields.padding, dataFormat: 'NHWC', dilations: [1, 1], activation: 'linear' };
+    return tf.engine().runKernel(tf.FusedConv2D, inputsMap, attrs as never) as tf.Tensor;
   }
 }
 

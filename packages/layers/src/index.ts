@@ -62,7 +62,7 @@ export {
   type InceptionWidths,
 } from './blocks/inception.js';
 export { BatchNormalization, type BatchNormalizationArgs } from './batch-norm.js';
-export { Conv2D, type Conv2DArgs } from './conv2d.js';
+export { Conv2D, FUSED_CONV2D_GRADIENT, type Conv2DArgs } from './conv2d.js';
 export {
   batchNormTraining,
   CNN_BATCH_NORM_TRAINING,
