@@ -106,12 +106,14 @@ describe('Conv2D', () => {
 
   it('registers a FusedConv2D gradient equal to that of conv2d + bias, for every input, and refuses what it lacks', () => {
     expect(tf.getGradient(tf.FusedConv2D)).toBe(FUSED_CONV2D_GRADIENT);
-    const x = tf.randomNormal([2, 7, 6, 3], 0, 1, 'float32', 6);
-    const filter = tf.randomNormal([3, 2, 3, 4], 0, 1, 'float32', 7);
+    const x = tf.randomNormal<tf.Rank.R4>([2, 7, 6, 3], 0, 1, 'float32', 6);
+    const filter = tf.randomNormal<tf.Rank.R4>([3, 2, 3, 4], 0, 1, 'float32', 7);
     const bias = tf.randomNormal([4], 0, 1, 'float32', 8);
-    for (const [strides, pad] of [[1, 'same'], [2, 'valid'], [[2, 1], 'same']] as const) {
+    const cases: [number | [number, number], 'same' | 'valid'][] = [[1, 'same'], [2, 'valid'], [[2, 1], 'same']];
+    for (const [strides, pad] of cases) {
       const attrs = { strides, pad, dataFormat: 'NHWC', dilations: [1, 1], activation: 'linear' };
-      const dy = tf.randomNormal((tf.conv2d(x, filter, strides, pad) as tf.Tensor).shape, 0, 1, 'float32', 9);
+      const dyShape = tf.tidy(() => tf.conv2d(x, filter, strides, pad).shape);
+      const dy = tf.randomNormal(dyShape, 0, 1, 'float32', 9);
       const fused = tf.grads((a: tf.Tensor, f: tf.Tensor, b: tf.Tensor) => tf.engine().runKernel(tf.FusedConv2D, { x: a, filter: f, bias: b }, attrs as never) as tf.Tensor);
       const plain = tf.grads((a: tf.Tensor, f: tf.Tensor, b: tf.Tensor) => tf.add(tf.conv2d(a as tf.Tensor4D, f as tf.Tensor4D, strides, pad), b));
       const actual = fused([x, filter, bias], dy);
