@@ -1,25 +1,37 @@
 /**
  * GFLOP/s of the forward convolution and its two gradients on the WASM backend, on ResNet-like shapes:
  *
- *   node --conditions=@cnn/source --import tsx tools/profile/conv-gflops.ts [--repeats 5] [--stock]
+ *   node --conditions=@cnn/source --import tsx tools/profile/conv-gflops.ts [--repeats 5] [--stock] [--filter [--cases 1x1]] [--avg-pool]
  *
  * A convolution's multiply-adds (2 FLOP each) are N·OH·OW·KH·KW·Ci·Co for all three; each figure is the best of
  * `--repeats` timed calls after one warm-up call. `--stock` also times tfjs-backend-wasm's own Conv2DBackpropInput.
+ * `--filter` instead compares the filter gradient's paths on ResNet-18 CIFAR's and LeNet's shapes (batch 64 and 100):
+ * the composed one (XNNPACK matrix product or transposed convolution) against the compiled WASM SIMD kernel, or only on
+ * the cases whose name contains `--cases`. Times exclude reading the result back (WASM kernels run synchronously).
+ * `--avg-pool` instead compares tfjs-backend-wasm's AvgPoolGrad with the compiled one on LeNet's two pools.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
 import { Command } from 'commander';
+// The same module instances as @cnn/backend's (the @cnn/source condition resolves to these sources).
+import { composedConv2DBackpropFilter } from '../../packages/backend/src/kernels/Conv2DBackpropFilter.js';
+import { nativeConv2DBackpropFilter } from '../../packages/backend/src/native/conv-filter-grad.js';
 
 const options = new Command()
   .option('--repeats <n>', 'timed calls per figure', '5')
   .option('--stock', "also time tfjs-backend-wasm's own Conv2DBackpropInput")
+  .option('--filter', "compare the filter gradient's composed and compiled paths")
+  .option('--cases <text>', 'with --filter: only the cases whose name contains this text')
+  .option('--avg-pool', "compare tfjs-backend-wasm's AvgPoolGrad with the compiled one")
   .parse()
-  .opts<{ repeats: string; stock?: boolean }>();
-// Captured before @cnn/backend replaces it.
+  .opts<{ repeats: string; stock?: boolean; filter?: boolean; cases?: string; avgPool?: boolean }>();
+// Captured before @cnn/backend replaces them.
 const stock = tf.getKernel('Conv2DBackpropInput', 'wasm');
+const stockAvgPoolGrad = tf.getKernel('AvgPoolGrad', 'wasm');
 const { selectBackend } = await import('@cnn/backend');
 await selectBackend({ backend: 'wasm' });
 if (stock?.setupFunc !== undefined) stock.setupFunc(tf.backend());
+if (stockAvgPoolGrad?.setupFunc !== undefined) stockAvgPoolGrad.setupFunc(tf.backend());
 
 interface Case {
   name: string;
@@ -41,13 +53,14 @@ const CASES: Case[] = [
   { name: '5x5 s1 6->16, 14x14, batch 100', x: [100, 14, 14, 6], filter: [5, 5, 6, 16], stride: 1, pad: 'valid' },
 ];
 
-function bestMs(run: () => tf.Tensor, repeats: number): number {
+/** Best time of `run` over `repeats` calls; `read` includes reading the result (WASM kernels run synchronously). */
+function bestMs(run: () => tf.Tensor, repeats: number, read = true): number {
   tf.dispose(run());
   let best = Number.POSITIVE_INFINITY;
   for (let i = 0; i < repeats; i++) {
     const start = performance.now();
     const out = run();
-    out.dataSync();
+    if (read) out.dataSync();
     best = Math.min(best, performance.now() - start);
     out.dispose();
   }
@@ -55,6 +68,14 @@ function bestMs(run: () => tf.Tensor, repeats: number): number {
 }
 
 const repeats = Number(options.repeats);
+if (options.filter === true) {
+  compareFilterGradients();
+  process.exit(0);
+}
+if (options.avgPool === true) {
+  compareAvgPoolGradients();
+  process.exit(0);
+}
 console.log(`${'case'.padEnd(36)} ${'forward'.padStart(9)} ${'dInput'.padStart(9)} ${options.stock === true ? 'stock dIn'.padStart(9) + ' ' : ''}${'dFilter'.padStart(9)}   (GFLOP/s)`);
 for (const c of CASES) {
   const x = tf.randomNormal(c.x, 0, 1, 'float32', 1) as tf.Tensor4D;
@@ -77,4 +98,60 @@ for (const c of CASES) {
   const dFilter = bestMs(() => tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { ...attrs, filterShape: c.filter } as never) as tf.Tensor, repeats);
   console.log(`${c.name.padEnd(36)} ${gflops(forward)} ${gflops(dInput)} ${stockColumn}${gflops(dFilter)}`);
   tf.dispose([x, filter, y, dy]);
+}
+
+/** A kernel's output `TensorInfo` as a tensor, so that `bestMs` can read and dispose it. */
+function asTensor(info: tf.TensorInfo | undefined): tf.Tensor {
+  if (info === undefined) throw new Error('the compiled kernels are unavailable');
+  return tf.engine().makeTensorFromTensorInfo(info);
+}
+
+function compareFilterGradients(): void {
+  const resnet = (size: number, from: number, to: number, stride: number, filter = 3): Case => ({
+    name: `${filter}x${filter} s${stride} ${from}->${to}, ${size}x${size}, batch 64`,
+    x: [64, size, size, from],
+    filter: [filter, filter, from, to],
+    stride,
+    pad: filter === 1 ? 'valid' : 'same',
+  });
+  const all: Case[] = [
+    resnet(32, 64, 64, 1), resnet(32, 64, 128, 2), resnet(16, 128, 128, 1), resnet(16, 128, 256, 2),
+    resnet(8, 256, 256, 1), resnet(8, 256, 512, 2), resnet(4, 512, 512, 1),
+    resnet(32, 64, 128, 2, 1), resnet(16, 128, 256, 2, 1), resnet(8, 256, 512, 2, 1), resnet(32, 64, 64, 1, 1),
+    { name: '1x1 s1 256->1024, 8x8, batch 16', x: [16, 8, 8, 256], filter: [1, 1, 256, 1024], stride: 1, pad: 'valid' },
+    { name: '1x1 s1 1024->256, 8x8, batch 16', x: [16, 8, 8, 1024], filter: [1, 1, 1024, 256], stride: 1, pad: 'valid' },
+    { name: 'LeNet 5x5 s1 1->6, 28x28 same, batch 100', x: [100, 28, 28, 1], filter: [5, 5, 1, 6], stride: 1, pad: 'same' },
+    { name: 'LeNet 5x5 s1 6->16, 14x14 valid, batch 100', x: [100, 14, 14, 6], filter: [5, 5, 6, 16], stride: 1, pad: 'valid' },
+  ];
+  const cases = all.filter((c) => options.cases === undefined || c.name.includes(options.cases));
+  console.log(`${'filter gradient'.padEnd(42)} ${'composed'.padStart(18)} ${'compiled'.padStart(18)}`);
+  for (const c of cases) {
+    const x = tf.randomNormal(c.x, 0, 1, 'float32', 1) as tf.Tensor4D;
+    const info = tf.backend_util.computeConv2DInfo(c.x, c.filter, c.stride, 1, c.pad);
+    const dy = tf.randomNormal(info.outShape, 0, 1, 'float32', 3) as tf.Tensor4D;
+    const flop = 2 * tf.util.sizeFromShape(info.outShape) * c.filter[0] * c.filter[1] * c.filter[2];
+    const attrs = { strides: c.stride, pad: c.pad, dataFormat: 'NHWC' as const, filterShape: c.filter };
+    const figure = (ms: number) => `${ms.toFixed(2).padStart(8)} ms ${(flop / ms / 1e6).toFixed(1).padStart(5)} GF`;
+    const composed = bestMs(() => asTensor(composedConv2DBackpropFilter({ inputs: { x, dy }, backend: tf.backend(), attrs })), repeats, false);
+    const compiled = bestMs(() => asTensor(nativeConv2DBackpropFilter(tf.backend(), x, dy, info)), repeats, false);
+    console.log(`${c.name.padEnd(42)} ${figure(composed)} ${figure(compiled)}`);
+    tf.dispose([x, dy]);
+  }
+}
+
+function compareAvgPoolGradients(): void {
+  if (stockAvgPoolGrad === undefined) throw new Error('tfjs-backend-wasm registered no AvgPoolGrad');
+  const shapes: [number, number, number, number][] = [[100, 28, 28, 6], [100, 10, 10, 16]];
+  console.log(`${'AvgPoolGrad 2x2 stride 2'.padEnd(30)} ${'stock'.padStart(10)} ${'compiled'.padStart(10)}`);
+  for (const shape of shapes) {
+    const input = tf.zeros(shape);
+    const attrs = { filterSize: 2, strides: 2, pad: 'valid' as const };
+    const dy = tf.randomNormal([shape[0], shape[1] / 2, shape[2] / 2, shape[3]]);
+    const run = (kernel: tf.KernelConfig) => () =>
+      asTensor(kernel.kernelFunc({ inputs: { dy, input }, backend: tf.backend(), attrs }) as tf.TensorInfo);
+    const before = bestMs(run(stockAvgPoolGrad), repeats, false);
+    const after = bestMs(run(tf.getKernel('AvgPoolGrad', 'wasm') as tf.KernelConfig), repeats, false);
+    console.log(`${`input [${shape.join(',')}]`.padEnd(30)} ${before.toFixed(3).padStart(7)} ms ${after.toFixed(3).padStart(7)} ms`);
+    tf.dispose([input, dy]);
+  }
 }

@@ -13,6 +13,7 @@ import {
   type ConvCase,
 } from './__fixtures__/conv-cases.js';
 import { registerWasmTrainingKernels, selectBackend, WASM_TRAINING_KERNEL_NAMES, wasmTrainingKernelConfigs } from './index.js';
+import { composedConv2DBackpropFilter } from './kernels/Conv2DBackpropFilter.js';
 
 const TOLERANCE = 1e-4;
 const CASES = 60;
@@ -29,6 +30,16 @@ function filterGradientReference(kernelName: string, c: ConvCase): tf.Tensor {
   const inputs = { x: tf.tensor4d(c.x, c.xShape), dy: tf.tensor4d(c.dy, c.dyShape) };
   const full = tf.engine().runKernel(kernelName, inputs, { ...attrs, filterShape: dilated } as never) as tf.Tensor4D;
   return tf.stridedSlice(full, [0, 0, 0, 0], dilated, [c.dilations[0], c.dilations[1], 1, 1]);
+}
+
+/**
+ * dW by the composed path of our Conv2DBackpropFilter (what NHWC data gets while the compiled kernels are not ready;
+ * the registered kernel runs the compiled one).
+ */
+function composedFilterGradient(c: ConvCase): tf.Tensor {
+  const attrs = { strides: c.strides, pad: c.pad, dimRoundingMode: c.dimRoundingMode, dataFormat: 'NHWC' as const, dilations: c.dilations, filterShape: c.filterShape };
+  const inputs = { x: tf.tensor4d(c.x, c.xShape), dy: tf.tensor4d(c.dy, c.dyShape) };
+  return composedConv2DBackpropFilter({ inputs, backend: tf.backend(), attrs }) as tf.Tensor;
 }
 
 function filterGradientOnWasm(kernelName: string, c: ConvCase): tf.Tensor {
@@ -134,6 +145,8 @@ describe('WASM training kernels match the CPU backend', () => {
       const expected = await runOn('cpu', () => filterGradientReference('Conv2DBackpropFilter', c));
       const actual = await runOn('wasm', () => filterGradientOnWasm('Conv2DBackpropFilter', c));
       expect(relativeError(actual, expected), c.describe).toBeLessThanOrEqual(TOLERANCE);
+      const composed = await runOn('wasm', () => composedFilterGradient(c));
+      expect(relativeError(composed, expected), `composed ${c.describe}`).toBeLessThanOrEqual(TOLERANCE);
     }
   });
 
@@ -208,7 +221,7 @@ describe('WASM training kernels match the CPU backend', () => {
     }
   });
 
-  it('1x1 convolution gradients (the matrix-product paths) with strides 1 to 3 and padding', async () => {
+  it('1x1 convolution gradients (compiled and matrix-product paths) with strides 1 to 3 and padding', async () => {
     const random = seededRandom(10);
     for (let i = 0; i < 30; i++) {
       const stride: [number, number] = [1 + Math.floor(random() * 3), 1 + Math.floor(random() * 3)];
@@ -228,6 +241,8 @@ describe('WASM training kernels match the CPU backend', () => {
       const expectedFilter = await runOn('cpu', () => filterGradientReference('Conv2DBackpropFilter', c));
       const actualFilter = await runOn('wasm', () => filterGradientOnWasm('Conv2DBackpropFilter', c));
       expect(relativeError(actualFilter, expectedFilter), `dW ${c.describe}`).toBeLessThanOrEqual(TOLERANCE);
+      const composedFilter = await runOn('wasm', () => composedFilterGradient(c));
+      expect(relativeError(composedFilter, expectedFilter), `composed dW ${c.describe}`).toBeLessThanOrEqual(TOLERANCE);
       const expectedInput = await runOn('cpu', () => convInputGradient(c, true));
       const actualInput = await runOn('wasm', () => convInputGradient(c, false));
       expect(relativeError(actualInput, expectedInput), `dx ${c.describe}`).toBeLessThanOrEqual(TOLERANCE);

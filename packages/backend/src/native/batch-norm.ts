@@ -16,6 +16,7 @@ import { getKernel, registerKernel, unregisterKernel } from '@tensorflow/tfjs-co
 import type { KernelBackend, KernelConfig, KernelFunc, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
 import { wrapTensor } from '../kernels/compose.js';
 import { rememberStockKernel } from '../kernels/stock-kernels.js';
+import { avgPoolGradWasmConfig } from './avg-pool-grad.js';
 import { depthwiseConv2dNativeWasmConfig } from './depthwise-conv.js';
 import { geluGradWasmConfig, geluWasmConfig } from './gelu.js';
 import { nativeKernels, offsetOf } from './native-module.js';
@@ -174,7 +175,7 @@ export const nativeWasmKernelConfigs: readonly KernelConfig[] = Object.freeze([
 ]);
 
 /** Stock tfjs-backend-wasm kernels that compiled kernels of this package replace. */
-export const nativeWasmReplacementConfigs: readonly KernelConfig[] = Object.freeze([depthwiseConv2dNativeWasmConfig]);
+export const nativeWasmReplacementConfigs: readonly KernelConfig[] = Object.freeze([depthwiseConv2dNativeWasmConfig, avgPoolGradWasmConfig]);
 
 /**
  * Registers {@link nativeWasmKernelConfigs} for the `wasm` backend (each unless a kernel of its name is registered)

@@ -19,6 +19,13 @@ export interface NativeKernels {
     outHeight: number, outWidth: number, filterHeight: number, filterWidth: number, strideHeight: number,
     strideWidth: number, dilationHeight: number, dilationWidth: number, padTop: number, padLeft: number,
   ): void;
+  cnn_avg_pool_grad(
+    dy: number, dx: number, rowScratch: number, batch: number, height: number, width: number, channels: number,
+    outHeight: number, outWidth: number, filterHeight: number, filterWidth: number, strideHeight: number,
+    strideWidth: number, padTop: number, padLeft: number,
+  ): void;
+  cnn_conv2d_filter_grad_scratch_floats(...geometry: ConvFilterGradGeometry): number;
+  cnn_conv2d_filter_grad(x: number, dy: number, dw: number, scratch: number, ...geometry: ConvFilterGradGeometry): void;
   cnn_bn_scratch_bytes(channels: number): number;
   cnn_bn_forward(
     x: number, gamma: number, beta: number, y: number, mean: number, variance: number,
@@ -29,6 +36,16 @@ export interface NativeKernels {
     dx: number, dgamma: number, dbeta: number, rows: number, channels: number, epsilon: number, scratch: number,
   ): void;
 }
+
+/**
+ * Geometry arguments of the compiled filter gradient: batch, height, width, inChannels, outHeight, outWidth,
+ * outChannels, filterHeight, filterWidth, strideHeight, strideWidth, dilationHeight, dilationWidth, padTop, padLeft.
+ */
+export type ConvFilterGradGeometry = [
+  batch: number, height: number, width: number, inChannels: number, outHeight: number, outWidth: number,
+  outChannels: number, filterHeight: number, filterWidth: number, strideHeight: number, strideWidth: number,
+  dilationHeight: number, dilationWidth: number, padTop: number, padLeft: number,
+];
 
 /** The parts of tfjs-backend-wasm's `BackendWasm` (4.22) that the native kernels use. */
 export interface WasmBackendInternals extends KernelBackend {
