@@ -19,7 +19,11 @@ export interface BenchModel {
   readonly batchSize: number;
   /** Timed steps when `--steps` is not given: enough for a stable figure at this model's step time. */
   readonly steps: number;
-  /** Warm-up steps when `--warmup` is not given. */
+  /**
+   * Warm-up steps when `--warmup` is not given: enough for V8 to have compiled the WebAssembly kernels at full speed
+   * (it starts them in a baseline compiler and optimises each after enough calls; LeNet-BN's small kernels take about
+   * 15 steps, data-parallel training included).
+   */
   readonly warmup: number;
   /** One line for `--help` and the README. */
   readonly description: string;
@@ -34,8 +38,8 @@ export const BENCH_MODELS: readonly BenchModel[] = Object.freeze([
     inputShape: [28, 28, 1],
     numClasses: 10,
     batchSize: 100,
-    steps: 30,
-    warmup: 3,
+    steps: 60,
+    warmup: 20,
     description: 'LeNet-5 with BatchNorm (seed 004), 28x28x1, batch 100',
   },
   {
@@ -46,7 +50,7 @@ export const BENCH_MODELS: readonly BenchModel[] = Object.freeze([
     numClasses: 10,
     batchSize: 128,
     steps: 3,
-    warmup: 1,
+    warmup: 2,
     description: 'ResNet-18 with the CIFAR stem (3x3/1 conv, no max-pool), 32x32x3, batch 128',
   },
   {
@@ -57,7 +61,7 @@ export const BENCH_MODELS: readonly BenchModel[] = Object.freeze([
     numClasses: 10,
     batchSize: 64,
     steps: 3,
-    warmup: 1,
+    warmup: 2,
     description: "Seed 003's final ConvNeXt for CIFAR-10 (8.5M parameters), 32x32x3, batch 64",
   },
 ]);

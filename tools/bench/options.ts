@@ -10,9 +10,9 @@ export interface BenchOptions {
   models: string[];
   /** Backends to try, in run order; absent ones are reported as skipped. Default: all of {@link BENCH_BACKENDS}. */
   backends: BenchBackend[];
-  /** Timed optimiser steps per (model, backend), except on the CPU backend. Default: the model's (lenet-bn 30, others 3). */
+  /** Timed optimiser steps per (model, backend), except on the CPU backend. Default: the model's (lenet-bn 60, others 3). */
   steps: number | undefined;
-  /** Untimed optimiser steps before the timed ones, except on the CPU backend. Default: the model's (lenet-bn 3, others 1). */
+  /** Untimed optimiser steps before the timed ones, except on the CPU backend. Default: the model's (lenet-bn 20, others 2). */
   warmup: number | undefined;
   /** Timed steps on the CPU backend (100-300x slower than WASM). Default 1. */
   cpuSteps: number;
@@ -72,8 +72,8 @@ export function createBenchCommand(): Command {
         .argParser(backends)
         .default([...BENCH_BACKENDS], 'all'),
     )
-    .option('--steps <n>', 'timed optimiser steps per model and backend (default: lenet-bn 30, the others 3)', integer(1))
-    .option('--warmup <n>', 'untimed steps before the timed ones (default: lenet-bn 3, the others 1)', integer(0))
+    .option('--steps <n>', 'timed optimiser steps per model and backend (default: lenet-bn 60, the others 3)', integer(1))
+    .option('--warmup <n>', 'untimed steps before the timed ones (default: lenet-bn 20, the others 2)', integer(0))
     .option('--cpu-steps <n>', 'timed steps on the CPU backend', integer(1), 1)
     .option('--cpu-warmup <n>', 'warm-up steps on the CPU backend', integer(0), 0)
     .option('--cpu-batch-size <n>', `CPU-backend batch size for every model (default: lenet-bn's own, ${CPU_BATCH_SIZE_LARGE_MODELS} for the others)`, integer(1))

@@ -8,13 +8,22 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { selectBackend } from '@cnn/backend';
 import { createModel } from '@cnn/models';
-import type * as tfl from '@tensorflow/tfjs-layers';
-import { Callback, createOptimizer, DataParallelTrainer, fit, SeededRandom, type Batch, type BatchSource, type Logs, type TrainContext } from '@cnn/train';
+import { Callback, fit, SeededRandom, type Batch, type BatchSource, type DataParallelOptions, type Logs, type TrainContext } from '@cnn/train';
 import { RESULT_MARKER, type BenchJob, type BenchJobResult } from './job.js';
 import { getBenchModel } from './models.js';
 
 /** The optimiser of every bench run (and of the PyTorch reference): SGD, learning rate 0.01, momentum 0.9. */
 const BENCH_OPTIMIZER = { name: 'sgd', learningRate: 0.01, momentum: 0.9 } as const;
+
+/**
+ * The `wasm-x2` runs: `fit`'s data-parallel training with the main thread and one worker, each selecting the WASM
+ * backend with our training kernels (`@cnn/backend/wasm-worker`) and registering the model's layers.
+ */
+const WASM_X2: DataParallelOptions = {
+  workers: 1,
+  backend: 'wasm',
+  imports: [import.meta.resolve('@cnn/layers'), import.meta.resolve('@cnn/models'), import.meta.resolve('@cnn/backend/wasm-worker')],
+};
 
 /** Records each step's wall time and loss. */
 class StepRecorder extends Callback {
@@ -82,15 +91,15 @@ async function runJob(job: BenchJob): Promise<BenchJobResult> {
     });
     const batch = randomBatch(job, benchModel.inputShape, benchModel.numClasses);
     const recorder = new StepRecorder();
-    if (job.backend === 'wasm-x2') {
-      await dataParallelSteps(model, batch, job, recorder);
-      backendDescription = `${backendDescription}; data-parallel: main thread + 1 worker thread`;
-    } else await fit(model, repeatedBatches(batch, job.warmup + job.steps), {
+    const dataParallel = job.backend === 'wasm-x2' ? WASM_X2 : undefined;
+    if (dataParallel !== undefined) backendDescription = `${backendDescription}; fit({ dataParallel }): main thread + 1 worker thread`;
+    await fit(model, repeatedBatches(batch, job.warmup + job.steps), {
       epochs: 1,
       optimizer: { ...BENCH_OPTIMIZER },
       loss: 'cross_entropy',
       callbacks: [recorder],
       ...(job.microBatchSize === undefined ? {} : { microBatchSize: job.microBatchSize }),
+      ...(dataParallel === undefined ? {} : { dataParallel }),
     });
     const stepSeconds = recorder.seconds.slice(job.warmup);
     const seconds = stepSeconds.reduce((sum, s) => sum + s, 0);
@@ -111,30 +120,6 @@ async function runJob(job: BenchJob): Promise<BenchJobResult> {
     };
   } catch (error) {
     return { status: 'failed', reason: `training failed: ${(error as Error).message ?? String(error)}` };
-  }
-}
-
-/**
- * Trains with `DataParallelTrainer` (main thread + 1 worker, each half the batch, gradients averaged), recording
- * each step like `fit` does.
- */
-async function dataParallelSteps(model: tfl.LayersModel, batch: Batch, job: BenchJob, recorder: StepRecorder): Promise<void> {
-  const trainer = DataParallelTrainer.create(model, {
-    workers: 1,
-    backend: 'wasm',
-    imports: [import.meta.resolve('@cnn/layers'), import.meta.resolve('@cnn/models'), new URL('./wasm-worker-setup.ts', import.meta.url).href],
-  });
-  const optimizer = createOptimizer({ ...BENCH_OPTIMIZER });
-  try {
-    for (let step = 0; step < job.warmup + job.steps; step += 1) {
-      const start = performance.now();
-      const loss = await trainer.step(optimizer, batch.images, batch.labels);
-      recorder.seconds.push((performance.now() - start) / 1000);
-      recorder.losses.push(loss);
-    }
-  } finally {
-    optimizer.dispose();
-    await trainer.dispose();
   }
 }
 

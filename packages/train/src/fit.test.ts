@@ -1,9 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { Callback, createOptimizer, crossEntropy, evaluate, fit, getLoss, History, NonFiniteLossError, ProgressBar, type Batch, type BatchSource, type TrainContext } from './index.js';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { Callback, createOptimizer, crossEntropy, DataParallelTrainer, evaluate, fit, getLoss, History, ModelCheckpoint, NonFiniteLossError, ProgressBar, StepLR, type Batch, type BatchSource, type TrainContext } from './index.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -154,6 +157,118 @@ describe('fit', () => {
     expect(lines).toHaveLength(2);
     expect(lines[1]).toMatch(/^tiny epoch 2\/2: steps 4, mean loss \d+\.\d{4}, acc \d\.\d{4}, \d+ img\/s$/);
     expect(() => new ProgressBar({ mode: 'loud' as 'bar', stream: silent as unknown as NodeJS.WriteStream })).toThrow(/got 'loud'/);
+    model.dispose();
+  });
+});
+
+describe('fit with dataParallel', () => {
+  /** Records every trainer fit disposes, to check that its workers were terminated. */
+  function watchDisposals(): DataParallelTrainer[] {
+    const disposed: DataParallelTrainer[] = [];
+    const original = DataParallelTrainer.prototype.dispose;
+    vi.spyOn(DataParallelTrainer.prototype, 'dispose').mockImplementation(async function (this: DataParallelTrainer) {
+      disposed.push(this);
+      return original.call(this);
+    });
+    return disposed;
+  }
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  it('tracks single-thread training (losses, weights, schedule, history), leaks nothing and terminates its workers', async () => {
+    const disposed = watchDisposals();
+    const run = async (parallel: boolean) => {
+      const model = tinyModel();
+      const optimizer = createOptimizer({ name: 'sgd', learningRate: 0.5, momentum: 0.9 });
+      const scheduler = new StepLR(optimizer, { stepSize: 3, gamma: 0.5, interval: 'iteration' });
+      const history = new History();
+      const tensorsBefore = tf.memory().numTensors;
+      const result = await fit(model, blobs(70, 16), {
+        epochs: 2,
+        optimizer,
+        scheduler,
+        callbacks: [history],
+        ...(parallel ? { dataParallel: { workers: 1, backend: 'cpu' } } : {}),
+      });
+      const tensorsAfter = tf.memory().numTensors;
+      optimizer.dispose();
+      const weights = model.getWeights().map((w) => Float32Array.from(w.dataSync()));
+      model.dispose();
+      return { result, weights, losses: history.series('loss').y, lrs: history.series('lr').y, tensorsBefore, tensorsAfter };
+    };
+    const single = await run(false);
+    const parallel = await run(true);
+    expect(parallel.result.steps).toBe(10);
+    expect(parallel.lrs).toEqual(single.lrs);
+    expect(parallel.lrs.at(-1)).toBeCloseTo(0.5 * 0.5 ** 3, 10);
+    parallel.losses.forEach((loss, i) => expect(loss).toBeCloseTo(single.losses[i]!, 5));
+    parallel.weights.forEach((w, i) => w.forEach((v, j) => expect(Math.abs(v - single.weights[i]![j]!)).toBeLessThan(1e-5)));
+    // the optimiser's state (momentum buffers) is the only growth, as in single-thread fit
+    expect(parallel.tensorsAfter - parallel.tensorsBefore).toBe(single.tensorsAfter - single.tensorsBefore);
+    expect(disposed).toHaveLength(1);
+    expect(disposed[0]!.threads).toBe(1);
+  }, 60_000);
+
+  it('terminates its workers when training throws', async () => {
+    const disposed = watchDisposals();
+    class Fails extends Callback {
+      override onBatchEnd(): void {
+        throw new Error('callback failed');
+      }
+    }
+    const model = tinyModel();
+    await expect(
+      fit(model, blobs(32, 8), { epochs: 1, optimizer: { name: 'sgd', learningRate: 0.1 }, callbacks: [new Fails()], dataParallel: { workers: 1, backend: 'cpu' } }),
+    ).rejects.toThrow(/callback failed/);
+    expect(disposed).toHaveLength(1);
+    expect(disposed[0]!.threads).toBe(1);
+    model.dispose();
+  }, 60_000);
+
+  it('resumes from a checkpoint to the same weights as an uninterrupted data-parallel run', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cnn-train-dp-'));
+    class StopAt extends Callback {
+      constructor(private readonly step: number) {
+        super();
+      }
+      override onBatchEnd(context: TrainContext): void {
+        if (context.step === this.step) context.stopTraining = true;
+      }
+    }
+    const run = async (checkpoints: string, options: { stop?: boolean; resume?: string }) => {
+      const model = tinyModel();
+      if (options.resume !== undefined) tf.tidy(() => model.setWeights(model.getWeights().map((w) => tf.zerosLike(w)))); // overwritten by the checkpoint
+      await fit(model, blobs(40, 8), {
+        epochs: 2,
+        optimizer: { name: 'sgd', learningRate: 0.3, momentum: 0.9 },
+        callbacks: [new ModelCheckpoint({ dir: checkpoints, saveBest: false }), new StopAt(options.stop === true ? 3 : -1)],
+        dataParallel: { workers: 1, backend: 'cpu' },
+        ...(options.resume === undefined ? {} : { resume: options.resume }),
+      });
+      const weights = model.getWeights().map((w) => Array.from(w.dataSync()));
+      model.dispose();
+      return weights;
+    };
+    try {
+      const full = await run(join(dir, 'full'), {});
+      await run(join(dir, 'split'), { stop: true });
+      const resumed = await run(join(dir, 'split'), { resume: join(dir, 'split', 'last') });
+      expect(resumed).toEqual(full);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  it('refuses what it cannot do, before starting workers', async () => {
+    const model = tinyModel();
+    const sgd = { name: 'sgd', learningRate: 0.1 } as const;
+    const dataParallel = { workers: 1, backend: 'cpu' };
+    await expect(fit(model, blobs(4, 2), { epochs: 1, optimizer: sgd, dataParallel: { workers: 0 } })).rejects.toThrow(/dataParallel.workers must be a positive integer, got 0/);
+    await expect(fit(model, blobs(4, 2), { epochs: 1, optimizer: tf.train.adam(), dataParallel })).rejects.toThrow(/not AdamOptimizer; pass one of those or a spec/);
+    await expect(fit(model, blobs(4, 2), { epochs: 1, optimizer: sgd, loss: crossEntropy, dataParallel })).rejects.toThrow(/cross-entropy loss only/);
+    await expect(fit(model, blobs(4, 2), { epochs: 1, optimizer: sgd, microBatchSize: 2, dataParallel })).rejects.toThrow(/dataParallel and microBatchSize cannot be combined/);
+    await expect(fit(model, blobs(4, 2), { epochs: 1, optimizer: sgd, losses: [{ weight: 1 }], dataParallel })).rejects.toThrow(/single-output models only/);
     model.dispose();
   });
 });

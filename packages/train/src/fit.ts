@@ -9,6 +9,8 @@ import { createCrossEntropy, getLoss, weightedOutputsLoss, type CrossEntropyOpti
 import { ModelCheckpoint } from './model-checkpoint.js';
 import type { LearningRateControl, LRScheduler } from './optim/types.js';
 import { createOptimizer, type OptimizerSpec } from './optimizers.js';
+import type { DataParallelOptions, DataParallelTrainer } from './parallel/data-parallel.js';
+import { isReplicableOptimizer } from './parallel/optimizer-spec.js';
 import { checkMixedPrecision } from './precision.js';
 import { globalRandom, SeededRandom } from './random-state.js';
 import type { BatchSource, Logs } from './types.js';
@@ -95,6 +97,19 @@ export interface FitOptions {
    * whole batch at once.
    */
   microBatchSize?: number;
+  /**
+   * Train on several threads at once (Node): the main thread and `workers` worker threads each compute the gradients
+   * of a contiguous shard of every batch, the gradients are averaged through shared memory, and every thread applies
+   * the same update to its own copy of the model (see `DataParallelTrainer`). For a model without BatchNorm the result
+   * equals single-thread training; BatchNorm normalises each shard with its own statistics and its moving statistics
+   * become the shard-size-weighted average. Dropout draws independently in each thread (`seed` seeds the main
+   * thread's). Needs an optimiser every thread can rebuild (a spec, or SGD, Adam, AdamW or RMSprop from
+   * `createOptimizer`; schedules work as usual), the cross-entropy loss (`'cross_entropy'` or its options), a
+   * single-output model, and no `microBatchSize`. With the WASM backend, pass `imports` that select it with our
+   * kernels in the workers (threads inside tfjs's WASM backend do not start in Node; this is how to use every core).
+   * The workers are terminated when fit returns or throws. Default: single thread.
+   */
+  dataParallel?: DataParallelOptions;
 }
 
 /** What a finished run measured. */
@@ -148,6 +163,7 @@ function checkOptions(options: FitOptions): void {
   if (micro !== undefined && (!Number.isSafeInteger(micro) || micro < 1)) {
     throw new Error(`fit: microBatchSize must be a positive integer, got ${String(micro)}`);
   }
+  if (options.dataParallel !== undefined) checkDataParallel(options);
   const scheduler = options.scheduler;
   if (scheduler !== undefined && scheduler.interval !== 'iteration' && scheduler.interval !== 'epoch') {
     throw new Error(`fit: scheduler.interval must be 'iteration' or 'epoch', got '${String(scheduler.interval)}'`);
@@ -155,6 +171,21 @@ function checkOptions(options: FitOptions): void {
   if (options.handleInterrupt === true && !(options.callbacks ?? []).some((c) => c instanceof ModelCheckpoint && c.saveLast)) {
     throw new Error('fit: handleInterrupt needs a ModelCheckpoint with saveLast in callbacks, to write the checkpoint on Ctrl-C');
   }
+}
+
+function checkDataParallel(options: FitOptions): void {
+  const parallel = options.dataParallel!;
+  const workers = parallel.workers ?? 1;
+  if (!Number.isSafeInteger(workers) || workers < 1) throw new Error(`fit: dataParallel.workers must be a positive integer, got ${String(workers)}`);
+  if (options.optimizer instanceof tf.Optimizer && !isReplicableOptimizer(options.optimizer)) {
+    throw new Error(
+      `fit: dataParallel builds an identical optimiser in every thread and can do so for SGD, Adam, AdamW and RMSprop from createOptimizer, ` +
+        `not ${options.optimizer.constructor.name}; pass one of those or a spec such as { name: 'sgd', learningRate: 0.1 }`,
+    );
+  }
+  if (typeof options.loss === 'function') throw new Error("fit: dataParallel supports the cross-entropy loss only ('cross_entropy' or its options), not a loss function");
+  if (options.losses !== undefined) throw new Error('fit: dataParallel supports single-output models only; remove losses');
+  if (options.microBatchSize !== undefined) throw new Error('fit: dataParallel and microBatchSize cannot be combined; to fit a large batch in memory, use more workers (each takes a shard) or microBatchSize alone');
 }
 
 function resolveLoss(loss: FitOptions['loss']): LossFunction {
@@ -175,7 +206,17 @@ function resolveLoss(loss: FitOptions['loss']): LossFunction {
 export async function fit(model: tfl.LayersModel, data: BatchSource, options: FitOptions): Promise<FitResult> {
   checkOptions(options);
   const ownsOptimizer = !(options.optimizer instanceof tf.Optimizer);
-  const optimizer = options.optimizer instanceof tf.Optimizer ? options.optimizer : createOptimizer(options.optimizer);
+  let trainer: DataParallelTrainer | undefined;
+  if (options.dataParallel !== undefined) {
+    const { DataParallelTrainer } = await import('./parallel/data-parallel.js'); // node:worker_threads, loaded only when used
+    const loss = options.loss;
+    trainer = await DataParallelTrainer.create(model, {
+      ...options.dataParallel,
+      optimizer: options.optimizer,
+      crossEntropy: loss === undefined || typeof loss === 'string' ? {} : (loss as CrossEntropyOptions),
+    });
+  }
+  const optimizer = trainer?.optimizer ?? (options.optimizer instanceof tf.Optimizer ? options.optimizer : createOptimizer(options.optimizer));
   const previousRandom = Math.random;
   let random = globalRandom();
   let interruptHandler: (() => void) | undefined;
@@ -206,6 +247,7 @@ export async function fit(model: tfl.LayersModel, data: BatchSource, options: Fi
       restored.callbacks.forEach((c, i) => callbackList[i]!.setState(c.state));
       if (scheduler !== undefined && restored.scheduler !== undefined) scheduler.setState(restored.scheduler);
       if (restored.learningRates !== undefined && hasLearningRateControl(optimizer)) optimizer.setLearningRates(restored.learningRates);
+      await trainer?.synchronize();
     }
     if (options.seed !== undefined) {
       random = new SeededRandom(options.seed);
@@ -325,13 +367,16 @@ export async function fit(model: tfl.LayersModel, data: BatchSource, options: Fi
             const lr = logLearningRate ? learningRates()?.[0] : undefined;
             let lossValue: number;
             try {
-              const loss =
-                options.microBatchSize === undefined
-                  ? optimizer.minimize(() => stepLoss(batch.images, batch.labels), true, variables)
-                  : accumulatedStep(optimizer, stepLoss, batch.images, batch.labels, variables, options.microBatchSize);
-              if (loss === null) throw new Error('fit: the optimiser returned no loss');
-              lossValue = (await loss.data())[0]!;
-              loss.dispose();
+              if (trainer !== undefined) lossValue = await trainer.step(batch.images, batch.labels);
+              else {
+                const loss =
+                  options.microBatchSize === undefined
+                    ? optimizer.minimize(() => stepLoss(batch.images, batch.labels), true, variables)
+                    : accumulatedStep(optimizer, stepLoss, batch.images, batch.labels, variables, options.microBatchSize);
+                if (loss === null) throw new Error('fit: the optimiser returned no loss');
+                lossValue = (await loss.data())[0]!;
+                loss.dispose();
+              }
             } finally {
               tf.dispose([batch.images, batch.labels]);
             }
@@ -403,7 +448,8 @@ export async function fit(model: tfl.LayersModel, data: BatchSource, options: Fi
   } finally {
     if (interruptHandler !== undefined) process.off('SIGINT', interruptHandler);
     Math.random = previousRandom;
-    if (ownsOptimizer) optimizer.dispose();
+    if (trainer !== undefined) await trainer.dispose(); // terminates the workers; disposes the optimiser if built from a spec
+    else if (ownsOptimizer) optimizer.dispose();
   }
 }
 

@@ -34,4 +34,4 @@ export { OneCycleLR, type OneCycleLROptions } from './schedules/one-cycle-lr.js'
 export { SequentialLR, warmUpCosineAnnealing, type SequentialLROptions, type WarmUpCosineOptions } from './schedules/sequential-lr.js';
 export { ReduceLROnPlateau, type ReduceLROnPlateauOptions } from './schedules/reduce-lr-on-plateau.js';
 export { createScheduler, SCHEDULER_NAMES, type SchedulerSpec, type StepScheduleSpec } from './schedules/create-scheduler.js';
-export { DataParallelTrainer, type DataParallelOptions } from './parallel/data-parallel.js';
+export { DataParallelTrainer, type DataParallelOptions, type DataParallelTimings, type DataParallelTrainerOptions } from './parallel/data-parallel.js';

@@ -1,60 +1,86 @@
 /**
- * A data-parallel gradient worker: rebuilds the model, then answers each {@link GradientRequest} with the loss and
- * gradients of its shard. Started by {@link DataParallelTrainer}.
+ * A data-parallel worker: rebuilds the model and the optimiser, then for each {@link StepRequest} computes its shard's
+ * gradients into the shared exchange, waits at the barrier for the other threads, and applies the same averaged
+ * update as they do. Started by {@link DataParallelTrainer}.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { createCrossEntropy } from '../loss.js';
-import type { GradientFailure, GradientReply, GradientRequest, GradientWorkerInit } from './protocol.js';
+import { GradientExchange } from './exchange.js';
+import type { ParallelWorkerInit, StepRequest, SyncRequest, WorkerReply, WorkerRequest } from './protocol.js';
+import { importOptimizerState, Replica, replicaOptimizer } from './replica.js';
 
-const init = workerData as GradientWorkerInit;
+const init = workerData as ParallelWorkerInit;
 const port = parentPort;
 if (port === null) throw new Error('gradient-worker must run in a worker thread');
+const exchange = new GradientExchange(init.exchange);
 
-async function start(): Promise<(request: GradientRequest) => GradientReply> {
+async function start(): Promise<Replica> {
   await import(`@tensorflow/tfjs-backend-${init.backend}`);
   for (const specifier of init.imports) await import(specifier);
-  if (!(await tf.setBackend(init.backend))) throw new Error(`gradient worker: backend '${init.backend}' failed to start`);
+  if (!(await tf.setBackend(init.backend))) throw new Error(`data-parallel worker: backend '${init.backend}' failed to start`);
   const model = await tfl.models.modelFromJSON({ modelTopology: JSON.parse(init.topology) as never });
-  const loss = createCrossEntropy(init.crossEntropy);
-  const trainable = model.trainableWeights;
-  const nonTrainable = model.nonTrainableWeights;
-  return (request) => {
-    model.weights.forEach((w, i) => {
-      const value = tf.tensor(request.weights[i]!, w.read().shape);
-      w.write(value);
-      value.dispose();
-    });
-    const { value, grads } = tf.tidy(() => {
-      const x = tf.tensor4d(request.images, request.imageShape);
-      const y = tf.tensor1d(request.labels, 'int32');
-      const variables = trainable.map((w) => w.read() as tf.Variable);
-      return tf.variableGrads(() => {
-        const out = model.apply(x, { training: true }) as tf.Tensor | tf.Tensor[];
-        return loss(Array.isArray(out) ? out[0]! : out, y);
-      }, variables);
-    });
-    const reply: GradientReply = {
-      kind: 'gradients',
-      loss: value.dataSync()[0]!,
-      grads: trainable.map((w) => Float32Array.from(grads[(w.read() as tf.Variable).name]!.dataSync())),
-      state: nonTrainable.map((w) => Float32Array.from(w.read().dataSync())),
-    };
-    tf.dispose([value, ...Object.values(grads)]);
-    return reply;
-  };
+  const optimizer = replicaOptimizer(init.optimizer, init.groupOfWeight, model);
+  return new Replica(model, optimizer, createCrossEntropy(init.crossEntropy), exchange, init.thread);
+}
+
+async function sync(replica: Replica, request: SyncRequest): Promise<void> {
+  const { model } = replica;
+  if (request.weights.length !== model.weights.length) {
+    throw new Error(`data-parallel worker: the model has ${model.weights.length} weights but ${request.weights.length} were sent`);
+  }
+  model.weights.forEach((w, i) => {
+    const value = tf.tensor(request.weights[i]!, w.shape as number[]);
+    w.write(value);
+    value.dispose();
+  });
+  await importOptimizerState(replica.optimizer, model, request.iterations, request.optimizerState);
+  replica.optimizer.setLearningRates(request.learningRates);
+}
+
+function step(replica: Replica, request: StepRequest): WorkerReply {
+  const t0 = performance.now();
+  const receive = performance.timeOrigin + t0 - request.postedAt;
+  if (request.labels.length > 0) {
+    const [images, labels] = [tf.tensor4d(request.images, request.imageShape), tf.tensor1d(request.labels, 'int32')];
+    try {
+      replica.computeShard(request.parity, images, labels);
+    } finally {
+      tf.dispose([images, labels]);
+    }
+  }
+  const t1 = performance.now();
+  exchange.waitSync(exchange.arrive());
+  const t2 = performance.now();
+  replica.applyAverage(request.parity, request.shares, request.learningRates);
+  return { kind: 'done', timings: { receive, compute: t1 - t0, wait: t2 - t1, update: performance.now() - t2 } };
 }
 
 const ready = start();
-port.on('message', (request: GradientRequest) => {
+ready.then(
+  () => port.postMessage({ kind: 'ready' } satisfies WorkerReply),
+  (error: unknown) => port.postMessage(failure(error)),
+);
+
+function failure(error: unknown): WorkerReply {
+  return { kind: 'error', message: error instanceof Error ? (error.stack ?? error.message) : String(error) };
+}
+
+port.on('message', (request: WorkerRequest) => {
   ready
-    .then((step) => {
-      const reply = step(request);
-      port.postMessage(reply, [...reply.grads, ...reply.state].map((a) => a.buffer as ArrayBuffer));
+    .then(async (replica) => {
+      if (request.kind === 'step') port.postMessage(step(replica, request));
+      else if (request.kind === 'sync') {
+        await sync(replica, request);
+        port.postMessage({ kind: 'synced' } satisfies WorkerReply);
+      } else {
+        const weights = replica.model.weights.map((w) => Float32Array.from(w.read().dataSync()));
+        port.postMessage({ kind: 'weights', weights } satisfies WorkerReply, weights.map((w) => w.buffer));
+      }
     })
     .catch((error: unknown) => {
-      const failure: GradientFailure = { kind: 'error', message: error instanceof Error ? (error.stack ?? error.message) : String(error) };
-      port.postMessage(failure);
+      exchange.abort(); // wake the threads waiting at the barrier for this one
+      port.postMessage(failure(error));
     });
 });
