@@ -37,8 +37,9 @@ for (const [name, manifest] of manifests) {
   const peers = Object.entries(manifest.peerDependencies ?? {})
     .filter(([peer]) => !optional[peer]?.optional)
     .map(([peer, range]) => `${peer}@${range}`);
-  // the CPU backend lets the import check run tfjs code; it is what a user would add for Node without native code
-  const extras = ['@tensorflow/tfjs-backend-cpu@4.22.0'];
+  // the CPU and WASM backends let the import check run tfjs code (`@cnn/backend/wasm-worker` selects WASM when
+  // imported); they are what a user adds for Node without native code
+  const extras = ['@tensorflow/tfjs-backend-cpu@4.22.0', '@tensorflow/tfjs-backend-wasm@4.22.0'];
   try {
     mkdirSync(project, { recursive: true });
     writeFileSync(path.join(project, 'package.json'), '{ "name": "install-check", "private": true, "type": "module" }\n');
