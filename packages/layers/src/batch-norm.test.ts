@@ -4,6 +4,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-core/dist/register_all_gradients.js';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { relativeMaxError } from './__fixtures__/golden.js';
 import { runLayerTest } from './__fixtures__/run-layer-test.js';
 import { batchNormTraining, CNN_BATCH_NORM_TRAINING } from './batch-norm-training.js';
 import { BatchNormalization, PYTORCH_BATCH_NORM, pytorchBatchNorm } from './index.js';
@@ -15,18 +16,7 @@ beforeAll(async () => {
   await tf.setBackend('cpu');
 });
 
-function maxError(actual: tf.Tensor, expected: tf.Tensor): number {
-  const a = actual.dataSync();
-  const e = expected.dataSync();
-  expect(actual.shape).toEqual(expected.shape);
-  let scale = 1;
-  let diff = 0;
-  e.forEach((value, i) => {
-    scale = Math.max(scale, Math.abs(value));
-    diff = Math.max(diff, Math.abs(value - a[i]!));
-  });
-  return diff / scale;
-}
+const maxError = relativeMaxError;
 
 function seeded(seed: number): () => number {
   let state = seed;

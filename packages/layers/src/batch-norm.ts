@@ -14,7 +14,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import type { BatchNormalization as TfjsBatchNormalization } from '@tensorflow/tfjs-layers/dist/layers/normalization.js';
 import type { LayerVariable } from '@tensorflow/tfjs-layers/dist/variables.js';
 import { batchNormTraining } from './batch-norm-training.js';
-import type { Kwargs } from './layer-utils.js';
+import { fromConfigCopy, type Kwargs } from './layer-utils.js';
 
 /** Options of {@link BatchNormalization}: those of `tf.layers.batchNormalization`. */
 export type BatchNormalizationArgs = NonNullable<Parameters<typeof tfl.layers.batchNormalization>[0]>;
@@ -42,13 +42,8 @@ export class BatchNormalization extends TfjsBatchNormalizationClass {
     super(args);
   }
 
-  /** As tfjs-layers', on a copy of `config`: deserialising the initializers would otherwise modify the caller's. */
-  static override fromConfig<T extends tf.serialization.Serializable>(
-    cls: tf.serialization.SerializableConstructor<T>,
-    config: tf.serialization.ConfigDict,
-  ): T {
-    return new cls(structuredClone(config));
-  }
+  /** As tfjs-layers', on a copy of `config` ({@link fromConfigCopy}). */
+  static override fromConfig = fromConfigCopy;
 
   override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Kwargs): tf.Tensor | tf.Tensor[] {
     const input = Array.isArray(inputs) ? inputs[0] : inputs;

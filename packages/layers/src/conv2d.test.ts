@@ -4,6 +4,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-core/dist/register_all_gradients.js';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { relativeMaxError } from './__fixtures__/golden.js';
 import { runLayerTest } from './__fixtures__/run-layer-test.js';
 import { Conv2D, pytorchConv2d } from './index.js';
 import { FUSED_CONV2D_GRADIENT } from './conv2d.js';
@@ -12,18 +13,7 @@ beforeAll(async () => {
   await tf.setBackend('cpu');
 });
 
-function maxError(actual: tf.Tensor, expected: tf.Tensor): number {
-  expect(actual.shape).toEqual(expected.shape);
-  const a = actual.dataSync();
-  const e = expected.dataSync();
-  let scale = 1;
-  let diff = 0;
-  e.forEach((value, i) => {
-    scale = Math.max(scale, Math.abs(value));
-    diff = Math.max(diff, Math.abs(value - a[i]!));
-  });
-  return diff / scale;
-}
+const maxError = relativeMaxError;
 
 type ConvArgs = ConstructorParameters<typeof Conv2D>[0];
 

@@ -21,7 +21,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { Conv2D as TfjsConv2D } from '@tensorflow/tfjs-layers/dist/layers/convolutional.js';
 import type { LayerVariable } from '@tensorflow/tfjs-layers/dist/variables.js';
-import type { Kwargs } from './layer-utils.js';
+import { fromConfigCopy, type Kwargs } from './layer-utils.js';
 
 /** Options of {@link Conv2D}: those of `tf.layers.conv2d`. */
 export type Conv2DArgs = Parameters<typeof tfl.layers.conv2d>[0];
@@ -86,13 +86,8 @@ export class Conv2D extends TfjsConv2DClass {
     super(args);
   }
 
-  /** As tfjs-layers', on a copy of `config`: deserialising the initializers would otherwise modify the caller's. */
-  static override fromConfig<T extends tf.serialization.Serializable>(
-    cls: tf.serialization.SerializableConstructor<T>,
-    config: tf.serialization.ConfigDict,
-  ): T {
-    return new cls(structuredClone(config));
-  }
+  /** As tfjs-layers', on a copy of `config` ({@link fromConfigCopy}). */
+  static override fromConfig = fromConfigCopy;
 
   override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Kwargs): tf.Tensor | tf.Tensor[] {
     const input = Array.isArray(inputs) ? inputs[0] : inputs;

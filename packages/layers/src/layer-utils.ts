@@ -39,3 +39,14 @@ export function channelsOf(shape: Shape, where: string): number {
   }
   return channels;
 }
+
+/**
+ * `fromConfig` for subclasses of tfjs-layers' classes: builds `cls` from a copy of `config`, because tfjs-layers'
+ * constructors deserialise initializers in place and would otherwise modify the caller's config.
+ */
+export function fromConfigCopy<T extends tf.serialization.Serializable>(
+  cls: tf.serialization.SerializableConstructor<T>,
+  config: tf.serialization.ConfigDict,
+): T {
+  return new cls(structuredClone(config));
+}

@@ -47,6 +47,20 @@ export function maxAbsDiff(a: tf.Tensor, b: tf.Tensor): number {
   return tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]!);
 }
 
+/** max |actual − expected| / max(1, max |expected|): float32 agreement relative to the values' scale. */
+export function relativeMaxError(actual: tf.Tensor, expected: tf.Tensor): number {
+  expectSameShape(actual, expected);
+  const a = actual.dataSync();
+  const e = expected.dataSync();
+  let scale = 1;
+  let diff = 0;
+  e.forEach((value, i) => {
+    scale = Math.max(scale, Math.abs(value));
+    diff = Math.max(diff, Math.abs(value - a[i]!));
+  });
+  return diff / scale;
+}
+
 function expectSameShape(a: tf.Tensor, b: tf.Tensor): void {
   if (a.shape.join(',') !== b.shape.join(',')) throw new Error(`shapes differ: [${a.shape.join(', ')}] vs [${b.shape.join(', ')}]`);
 }
