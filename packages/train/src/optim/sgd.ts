@@ -41,7 +41,7 @@ export class SGD extends TorchOptimizer {
     if (this.momentum !== 0) {
       const previous = state.buffers.get('momentum_buffer');
       const buffer =
-        previous === undefined ? g : tf.add(tf.mul(previous, this.momentum), tf.mul(g, 1 - this.dampening));
+        previous === undefined ? g : tf.add(tf.mul(previous, this.momentum), this.dampening === 0 ? g : tf.mul(g, 1 - this.dampening));
       this.setBuffer(state, 'momentum_buffer', buffer);
       g = this.nesterov ? tf.add(g, tf.mul(buffer, this.momentum)) : buffer;
     }
