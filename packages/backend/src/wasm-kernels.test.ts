@@ -14,6 +14,7 @@ import {
 } from './__fixtures__/conv-cases.js';
 import { registerWasmTrainingKernels, selectBackend, WASM_TRAINING_KERNEL_NAMES, wasmTrainingKernelConfigs } from './index.js';
 import { composedConv2DBackpropFilter } from './kernels/Conv2DBackpropFilter.js';
+import { composedConv2DBackpropInput } from './kernels/Conv2DBackpropInput.js';
 
 const TOLERANCE = 1e-4;
 const CASES = 60;
@@ -60,6 +61,13 @@ function convInputGradient(c: ConvCase, onCpu: boolean): tf.Tensor {
   ) as tf.Tensor;
 }
 
+/** dx by the composed path of our Conv2DBackpropInput (NCHW, and NHWC while the compiled kernels are not ready). */
+function composedConvInputGradient(c: ConvCase): tf.Tensor {
+  const attrs = { strides: c.strides, pad: c.pad, dimRoundingMode: c.dimRoundingMode, inputShape: c.xShape, dataFormat: 'NHWC' as const, dilations: c.dilations };
+  const inputs = { dy: tf.tensor4d(c.dy, c.dyShape), filter: tf.tensor4d(c.filter, c.filterShape) };
+  return composedConv2DBackpropInput({ inputs, backend: tf.backend(), attrs }) as tf.Tensor;
+}
+
 function inputGradient(c: ConvCase, onCpu: boolean): tf.Tensor {
   const filterShape = onCpu ? dilatedFilterShape(c.filterShape, c.dilations) : c.filterShape;
   const filter = onCpu ? dilateFilter(c.filter, c.filterShape, c.dilations) : c.filter;
@@ -72,7 +80,7 @@ function inputGradient(c: ConvCase, onCpu: boolean): tf.Tensor {
 }
 
 describe('WASM training kernels match the CPU backend', () => {
-  it('registers its kernels for wasm, idempotently, replacing the stock Conv2DBackpropInput, MaxPoolGrad and BatchMatMul', () => {
+  it('registers its kernels for wasm, idempotently, replacing the stock Conv2DBackpropInput, MaxPoolGrad, BatchMatMul and Slice', () => {
     registerWasmTrainingKernels();
     registerWasmTrainingKernels();
     expect(WASM_TRAINING_KERNEL_NAMES).toEqual([
@@ -82,6 +90,7 @@ describe('WASM training kernels match the CPU backend', () => {
       'Conv2DBackpropInput',
       'MaxPoolGrad',
       'BatchMatMul',
+      'Slice',
     ]);
     wasmTrainingKernelConfigs.forEach((config) => expect(tf.getKernel(config.kernelName, 'wasm')).toBe(config));
   });
@@ -93,6 +102,8 @@ describe('WASM training kernels match the CPU backend', () => {
       const expected = await runOn('cpu', () => convInputGradient(c, true));
       const actual = await runOn('wasm', () => convInputGradient(c, false));
       expect(relativeError(actual, expected), c.describe).toBeLessThanOrEqual(TOLERANCE);
+      const composed = await runOn('wasm', () => composedConvInputGradient(c));
+      expect(relativeError(composed, expected), `composed ${c.describe}`).toBeLessThanOrEqual(TOLERANCE);
     }
   });
 
@@ -118,6 +129,8 @@ describe('WASM training kernels match the CPU backend', () => {
       const expected = await runOn('cpu', () => convInputGradient(strided, true));
       const actual = await runOn('wasm', () => convInputGradient(strided, false));
       expect(relativeError(actual, expected), strided.describe).toBeLessThanOrEqual(TOLERANCE);
+      const composed = await runOn('wasm', () => composedConvInputGradient(strided));
+      expect(relativeError(composed, expected), `composed ${strided.describe}`).toBeLessThanOrEqual(TOLERANCE);
     }
   });
 
@@ -246,6 +259,8 @@ describe('WASM training kernels match the CPU backend', () => {
       const expectedInput = await runOn('cpu', () => convInputGradient(c, true));
       const actualInput = await runOn('wasm', () => convInputGradient(c, false));
       expect(relativeError(actualInput, expectedInput), `dx ${c.describe}`).toBeLessThanOrEqual(TOLERANCE);
+      const composedInput = await runOn('wasm', () => composedConvInputGradient(c));
+      expect(relativeError(composedInput, expectedInput), `composed dx ${c.describe}`).toBeLessThanOrEqual(TOLERANCE);
     }
   });
 

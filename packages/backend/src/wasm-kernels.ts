@@ -10,6 +10,7 @@ import { batchMatMulConfig } from './kernels/BatchMatMul.js';
 import { conv2DBackpropFilterConfig } from './kernels/Conv2DBackpropFilter.js';
 import { conv2DBackpropInputConfig } from './kernels/Conv2DBackpropInput.js';
 import { maxPoolGradConfig } from './kernels/MaxPoolGrad.js';
+import { sliceConfig } from './kernels/Slice.js';
 import { depthwiseConv2dNativeBackpropFilterConfig } from './kernels/DepthwiseConv2dNativeBackpropFilter.js';
 import { depthwiseConv2dNativeBackpropInputConfig } from './kernels/DepthwiseConv2dNativeBackpropInput.js';
 import { rememberStockKernel } from './kernels/stock-kernels.js';
@@ -17,10 +18,11 @@ import { registerNativeKernels } from './native/batch-norm.js';
 
 /**
  * Kernels that replace tfjs-backend-wasm's own, in the tfjs `KernelConfig` shape: `Conv2DBackpropInput` (the stock one
- * is correct but about ten times slower), `MaxPoolGrad` (the stock one returns wrong gradients for some poolings) and
- * `BatchMatMul` (the stock one is slow with transposed operands; the replacement calls it without).
+ * is correct but about ten times slower), `MaxPoolGrad` (the stock one returns wrong gradients for some poolings),
+ * `BatchMatMul` (the stock one is slow with transposed operands; the replacement calls it without) and `Slice` (the
+ * stock one allocates per innermost row).
  */
-const replacementConfigs: readonly KernelConfig[] = [conv2DBackpropInputConfig, maxPoolGradConfig, batchMatMulConfig];
+const replacementConfigs: readonly KernelConfig[] = [conv2DBackpropInputConfig, maxPoolGradConfig, batchMatMulConfig, sliceConfig];
 
 /** The kernels this package adds to the `wasm` backend or replaces in it, in the tfjs `KernelConfig` shape. */
 export const wasmTrainingKernelConfigs: readonly KernelConfig[] = Object.freeze([

@@ -1,7 +1,13 @@
 /**
- * `Conv2DBackpropInput` for the WASM backend: the gradient of a 2-D convolution with respect to its input, computed
- * as one forward XNNPACK `Conv2D` instead of tfjs-backend-wasm's own kernel (about ten times slower than the forward
- * convolution it mirrors).
+ * `Conv2DBackpropInput` for the WASM backend: the gradient of a 2-D convolution with respect to its input.
+ *
+ * NHWC data goes to the compiled WebAssembly SIMD kernel (native/conv2d.ts), faster than the composed path below on
+ * every shape measured (tools/profile/conv-gflops.ts --input, Node 20, one Zen 5 core) but strided ones with 1-3 input
+ * channels (see {@link useCompiledInputGradient}): ResNet-18's 3x3 stride-1 input gradients 1.4-1.9 times (64-77
+ * GFLOP/s), stride-2 ones 2.4-3.3 times (no polyphase zero taps), 1x1 ones 1.1-1.4 times, LeNet's 5x5 ones about 1.8
+ * times. The composed path, one forward `Conv2D` (XNNPACK, or now the compiled one) instead of
+ * tfjs-backend-wasm's own kernel (about ten times slower than the forward convolution it mirrors), serves NCHW data
+ * and NHWC data while the compiled module is not ready (browsers compile it asynchronously) or cannot run:
  *
  * Per spatial axis, with stride s, dilation d, padding p (before) and K taps, the forward convolution reads
  * x[o·s + k·d − p] for output o, so the input gradient is
@@ -31,6 +37,8 @@ import type {
   KernelFunc,
   TensorInfo,
 } from '@tensorflow/tfjs-core';
+import type { backend_util } from '@tensorflow/tfjs-core';
+import { nativeConv2DBackpropInput } from '../native/conv2d.js';
 import { convolutionGradientInfo, cropForPadding, transposeRows, wrapInput } from './compose.js';
 
 /** tfjs's attributes have no `dilations` (it refuses gradients of dilated convolutions); TensorFlow's do, so we honour them. */
@@ -123,7 +131,42 @@ export function polyphaseFilterValues(
   return out;
 }
 
-function conv2DBackpropInput(args: { inputs: Conv2DBackpropInputInputs; backend: KernelBackend; attrs: Attrs }): TensorInfo {
+/** What tfjs passes a `Conv2DBackpropInput` kernel function. */
+export interface KernelArgs {
+  inputs: Conv2DBackpropInputInputs;
+  backend: KernelBackend;
+  attrs: Attrs;
+}
+
+function conv2DBackpropInput(args: KernelArgs): TensorInfo {
+  const { inputs, backend, attrs } = args;
+  const dy = inputs.dy as TensorInfo;
+  const filter = inputs.filter as TensorInfo;
+  const info = convolutionGradientInfo(Conv2DBackpropInput, attrs.inputShape, filter.shape as [number, number, number, number], attrs, false);
+  if (info.dataFormat === 'channelsLast' && useCompiledInputGradient(info)) {
+    const dx = nativeConv2DBackpropInput(backend, dy, filter, info);
+    if (dx !== undefined) return dx;
+  }
+  return composedConv2DBackpropInput(args);
+}
+
+/**
+ * Whether the compiled kernel computes this NHWC input gradient: always, except strided convolutions of 1-3 input
+ * channels (an RGB stem's, whose gradient training never needs), where its single vector of 4 channels is 25-75% idle
+ * and the composed polyphase path, which stacks the phases on the channel axis (and whose convolution is the compiled
+ * forward one), was measured faster (7x7 stride 2
+ * 3->64: 23.6 against 28.5 ms; 4x4 stride 4 3->96: 2.5 against 3.9 ms). From 4 channels on the compiled kernel wins
+ * (3x3 stride 2 4->16: 0.21 against 0.32 ms).
+ */
+export function useCompiledInputGradient(info: backend_util.Conv2DInfo): boolean {
+  return info.strideHeight * info.strideWidth === 1 || info.inChannels >= 4;
+}
+
+/**
+ * The input gradient composed from the backend's XNNPACK kernels (see the file comment), for any data format. Exported
+ * for benchmarks.
+ */
+export function composedConv2DBackpropInput(args: KernelArgs): TensorInfo {
   const { inputs, backend, attrs } = args;
   const dy = inputs.dy as TensorInfo;
   const filter = inputs.filter as TensorInfo;

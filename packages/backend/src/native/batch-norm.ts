@@ -17,6 +17,7 @@ import type { KernelBackend, KernelConfig, KernelFunc, NamedAttrMap, NamedTensor
 import { wrapTensor } from '../kernels/compose.js';
 import { rememberStockKernel } from '../kernels/stock-kernels.js';
 import { avgPoolGradWasmConfig } from './avg-pool-grad.js';
+import { conv2DWasmConfig, fusedConv2DWasmConfig } from './conv2d.js';
 import { depthwiseConv2dNativeWasmConfig } from './depthwise-conv.js';
 import { geluGradWasmConfig, geluWasmConfig } from './gelu.js';
 import { nativeKernels, offsetOf } from './native-module.js';
@@ -175,7 +176,12 @@ export const nativeWasmKernelConfigs: readonly KernelConfig[] = Object.freeze([
 ]);
 
 /** Stock tfjs-backend-wasm kernels that compiled kernels of this package replace. */
-export const nativeWasmReplacementConfigs: readonly KernelConfig[] = Object.freeze([depthwiseConv2dNativeWasmConfig, avgPoolGradWasmConfig]);
+export const nativeWasmReplacementConfigs: readonly KernelConfig[] = Object.freeze([
+  depthwiseConv2dNativeWasmConfig,
+  avgPoolGradWasmConfig,
+  conv2DWasmConfig,
+  fusedConv2DWasmConfig,
+]);
 
 /**
  * Registers {@link nativeWasmKernelConfigs} for the `wasm` backend (each unless a kernel of its name is registered)

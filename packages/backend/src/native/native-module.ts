@@ -26,6 +26,10 @@ export interface NativeKernels {
   ): void;
   cnn_conv2d_filter_grad_scratch_floats(...geometry: ConvFilterGradGeometry): number;
   cnn_conv2d_filter_grad(x: number, dy: number, dw: number, scratch: number, ...geometry: ConvFilterGradGeometry): void;
+  cnn_conv2d_input_grad_scratch_floats(...geometry: ConvFilterGradGeometry): number;
+  cnn_conv2d_input_grad(dy: number, filter: number, dx: number, scratch: number, ...geometry: ConvFilterGradGeometry): void;
+  cnn_conv2d_scratch_floats(...geometry: ConvFilterGradGeometry): number;
+  cnn_conv2d(x: number, filter: number, bias: number, y: number, scratch: number, relu: number, ...geometry: ConvFilterGradGeometry): void;
   cnn_bn_scratch_bytes(channels: number): number;
   cnn_bn_forward(
     x: number, gamma: number, beta: number, y: number, mean: number, variance: number,
@@ -38,8 +42,9 @@ export interface NativeKernels {
 }
 
 /**
- * Geometry arguments of the compiled filter gradient: batch, height, width, inChannels, outHeight, outWidth,
- * outChannels, filterHeight, filterWidth, strideHeight, strideWidth, dilationHeight, dilationWidth, padTop, padLeft.
+ * Geometry arguments of the compiled convolutions (filter and input gradients, forward): batch, height, width,
+ * inChannels, outHeight, outWidth, outChannels, filterHeight, filterWidth, strideHeight, strideWidth, dilationHeight,
+ * dilationWidth, padTop, padLeft.
  */
 export type ConvFilterGradGeometry = [
   batch: number, height: number, width: number, inChannels: number, outHeight: number, outWidth: number,
