@@ -89,6 +89,54 @@ export function randomConvCase(random: () => number, depthwise: boolean, allowDi
   }
 }
 
+/** An inclusive integer range `[low, high]`. */
+export type Range = [number, number];
+
+/** A convolution case for the compiled NHWC kernels: x, filter, a bias and dy, with tfjs's geometry. */
+export interface CompiledConvCase {
+  xShape: [number, number, number, number];
+  filterShape: [number, number, number, number];
+  strides: Pair;
+  dilations: Pair;
+  pad: Pad;
+  info: backend_util.Conv2DInfo;
+  x: Float32Array;
+  filter: Float32Array;
+  bias: Float32Array;
+  dy: Float32Array;
+  describe: string;
+}
+
+/**
+ * Draws a case for the compiled kernels: filter sides, channels, batch and image sides from the given ranges; strides
+ * 1-3 or dilations 1-2 (tfjs allows one or the other), every kind of padding; retried until the output is non-empty.
+ */
+export function randomCompiledConvCase(
+  random: () => number,
+  ranges: { filterSide: Range; inChannels: Range; outChannels: Range; batch: Range; side: Range },
+): CompiledConvCase {
+  const pick = <T>(options: readonly T[]): T => options[Math.floor(random() * options.length)] as T;
+  const int = ([low, high]: Range) => low + Math.floor(random() * (high - low + 1));
+  for (;;) {
+    const filterShape: CompiledConvCase['filterShape'] = [int(ranges.filterSide), int(ranges.filterSide), int(ranges.inChannels), int(ranges.outChannels)];
+    const xShape: CompiledConvCase['xShape'] = [int(ranges.batch), int(ranges.side), int(ranges.side), filterShape[2]];
+    const strided = random() < 0.5;
+    const strides: Pair = strided ? [int([1, 3]), int([1, 3])] : [1, 1];
+    const dilations: Pair = strided ? [1, 1] : [int([1, 2]), int([1, 2])];
+    const pad = pick<Pad>(['same', 'valid', int([0, 2]), [[0, 0], [int([0, 2]), int([0, 2])], [int([0, 2]), int([0, 2])], [0, 0]]]);
+    const info = backend_util.computeConv2DInfo(xShape, filterShape, strides, dilations, pad);
+    if (info.outHeight < 1 || info.outWidth < 1) continue;
+    return {
+      xShape, filterShape, strides, dilations, pad, info,
+      x: values(random, tf.util.sizeFromShape(xShape)),
+      filter: values(random, tf.util.sizeFromShape(filterShape)),
+      bias: values(random, filterShape[3]),
+      dy: values(random, tf.util.sizeFromShape(info.outShape)),
+      describe: JSON.stringify({ xShape, filterShape, strides, dilations, pad }),
+    };
+  }
+}
+
 /** The filter shape a dilated filter occupies: `(k-1)·d+1` taps per axis. */
 export function dilatedFilterShape(shape: ConvCase['filterShape'], [dh, dw]: Pair): ConvCase['filterShape'] {
   return [(shape[0] - 1) * dh + 1, (shape[1] - 1) * dw + 1, shape[2], shape[3]];

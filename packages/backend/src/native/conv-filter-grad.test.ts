@@ -2,8 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { backend_util } from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-core/dist/register_all_gradients.js';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { dilatedFilterShape, relativeError, runOn, seededRandom } from '../__fixtures__/conv-cases.js';
-import type { Pad, Pair } from '../__fixtures__/conv-cases.js';
+import { dilatedFilterShape, relativeError, runOn, randomCompiledConvCase, seededRandom } from '../__fixtures__/conv-cases.js';
+import type { CompiledConvCase } from '../__fixtures__/conv-cases.js';
 import { selectBackend } from '../index.js';
 import { nativeConv2DBackpropFilter } from './conv-filter-grad.js';
 import { backendMemory } from './native-module.js';
@@ -12,19 +12,7 @@ import type { WasmBackendInternals } from './native-module.js';
 /** Float32 sums of up to a few thousand products in another order than the CPU backend's. */
 const TOLERANCE = 1e-5;
 
-type Shape = [number, number, number, number];
-
-interface FilterCase {
-  xShape: Shape;
-  filterShape: Shape;
-  strides: Pair;
-  dilations: Pair;
-  pad: Pad;
-  info: backend_util.Conv2DInfo;
-  x: Float32Array;
-  dy: Float32Array;
-  describe: string;
-}
+type FilterCase = CompiledConvCase;
 
 beforeAll(async () => {
   await selectBackend({ backend: 'cpu' });
@@ -33,26 +21,9 @@ beforeAll(async () => {
 
 /** Channel counts: up to 19 (the direct tiles), or 8-40 in and 30-70 out (x packed into panels, see the .c file). */
 function randomCase(random: () => number, wide = false): FilterCase {
-  const pick = <T>(options: readonly T[]): T => options[Math.floor(random() * options.length)] as T;
-  const int = (low: number, high: number) => low + Math.floor(random() * (high - low + 1));
-  for (;;) {
-    const filterShape: Shape = wide ? [int(1, 4), int(1, 4), int(8, 40), int(30, 70)] : [int(1, 5), int(1, 5), int(1, 19), int(1, 19)];
-    const xShape: Shape = wide ? [int(1, 2), int(3, 8), int(3, 8), filterShape[2]] : [int(1, 3), int(3, 13), int(3, 13), filterShape[2]];
-    // tfjs allows strides > 1 or dilations > 1, not both.
-    const strided = random() < 0.5;
-    const strides: Pair = strided ? [int(1, 3), int(1, 3)] : [1, 1];
-    const dilations: Pair = strided ? [1, 1] : [int(1, 2), int(1, 2)];
-    const pad = pick<Pad>(['same', 'valid', int(0, 2), [[0, 0], [int(0, 2), int(0, 2)], [int(0, 2), int(0, 2)], [0, 0]]]);
-    const info = backend_util.computeConv2DInfo(xShape, filterShape, strides, dilations, pad);
-    if (info.outHeight < 1 || info.outWidth < 1) continue;
-    const values = (n: number) => Float32Array.from({ length: n }, () => random() * 2 - 1);
-    return {
-      xShape, filterShape, strides, dilations, pad, info,
-      x: values(tf.util.sizeFromShape(xShape)),
-      dy: values(tf.util.sizeFromShape(info.outShape)),
-      describe: JSON.stringify({ xShape, filterShape, strides, dilations, pad }),
-    };
-  }
+  return wide
+    ? randomCompiledConvCase(random, { filterSide: [1, 4], inChannels: [8, 40], outChannels: [30, 70], batch: [1, 2], side: [3, 8] })
+    : randomCompiledConvCase(random, { filterSide: [1, 5], inChannels: [1, 19], outChannels: [1, 19], batch: [1, 3], side: [3, 13] });
 }
 
 /** dW on the CPU backend, whose kernel ignores dilations: run on the zero-dilated filter shape, keep every d-th tap. */

@@ -5,8 +5,8 @@
  * convolution it replaces reach 17-32 (tools/profile/conv-gflops.ts --filter, Node 20 on a Zen 5 core).
  */
 import type { backend_util, KernelBackend, TensorInfo } from '@tensorflow/tfjs-core';
-import { nativeKernels, offsetOf } from './native-module.js';
-import type { ConvFilterGradGeometry, WasmBackendInternals } from './native-module.js';
+import { checkShape, convGeometry, nativeKernels, offsetOf, withScratch } from './native-module.js';
+import type { WasmBackendInternals } from './native-module.js';
 
 /**
  * dW `[KH, KW, Ci, Co]` of `x` `[N, H, W, Ci]` and `dy` `[N, OH, OW, Co]` (both float32, NHWC) for the convolution
@@ -23,26 +23,13 @@ export function nativeConv2DBackpropFilter(
   const wasm = backend as WasmBackendInternals;
   const native = nativeKernels(wasm);
   if (native === undefined || x.dtype !== 'float32' || dy.dtype !== 'float32') return undefined;
-  const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels } = info;
-  const expected = [batchSize, outHeight, outWidth, outChannels];
-  if (dy.shape.join() !== expected.join()) {
-    throw new Error(`Conv2DBackpropFilter (wasm): dy has shape [${dy.shape.join(', ')}], expected [${expected.join(', ')}] for x [${x.shape.join(', ')}]`);
-  }
-  const { top, left } = info.padInfo;
-  if (top < 0 || left < 0 || batchSize * outHeight * outWidth * inChannels * outChannels === 0) return undefined;
-  const filterShape = [info.filterHeight, info.filterWidth, inChannels, outChannels];
-  const geometry: ConvFilterGradGeometry = [
-    batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels, info.filterHeight, info.filterWidth,
-    info.strideHeight, info.strideWidth, info.dilationHeight, info.dilationWidth, top, left,
-  ];
-  // Scratch: dy re-laid out (and x padded) for the kernel, about the size of dy (plus x); 0 when malloc fails.
-  const scratch = wasm.wasm._malloc(native.cnn_conv2d_filter_grad_scratch_floats(...geometry) * 4);
-  if (scratch === 0) return undefined;
-  try {
-    const dw = wasm.makeOutput(filterShape, 'float32');
+  checkShape('Conv2DBackpropFilter', 'dy', dy, [info.batchSize, info.outHeight, info.outWidth, info.outChannels]);
+  const geometry = convGeometry(info);
+  if (geometry === undefined) return undefined;
+  // Scratch: dy re-laid out (and x padded) for the kernel, about the size of dy (plus x).
+  return withScratch(wasm, native.cnn_conv2d_filter_grad_scratch_floats(...geometry), (scratch) => {
+    const dw = wasm.makeOutput([info.filterHeight, info.filterWidth, info.inChannels, info.outChannels], 'float32');
     native.cnn_conv2d_filter_grad(offsetOf(wasm, x), offsetOf(wasm, dy), offsetOf(wasm, dw), scratch, ...geometry);
     return dw;
-  } finally {
-    wasm.wasm._free(scratch);
-  }
+  });
 }

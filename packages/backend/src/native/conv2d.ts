@@ -16,24 +16,8 @@ import type {
   TensorInfo,
 } from '@tensorflow/tfjs-core';
 import { stockKernel } from '../kernels/stock-kernels.js';
-import { nativeKernels, offsetOf } from './native-module.js';
-import type { ConvFilterGradGeometry, WasmBackendInternals } from './native-module.js';
-
-function geometryOf(info: backend_util.Conv2DInfo): ConvFilterGradGeometry | undefined {
-  const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels } = info;
-  const { top, left } = info.padInfo;
-  if (top < 0 || left < 0 || batchSize * inHeight * inWidth * inChannels * outHeight * outWidth * outChannels === 0) return undefined;
-  return [
-    batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels, info.filterHeight, info.filterWidth,
-    info.strideHeight, info.strideWidth, info.dilationHeight, info.dilationWidth, top, left,
-  ];
-}
-
-function checkShape(kernel: string, name: string, tensor: TensorInfo, expected: number[]): void {
-  if (tensor.shape.join() !== expected.join()) {
-    throw new Error(`${kernel} (wasm): ${name} has shape [${tensor.shape.join(', ')}], expected [${expected.join(', ')}]`);
-  }
-}
+import { checkShape, convGeometry, nativeKernels, offsetOf, withScratch } from './native-module.js';
+import type { WasmBackendInternals } from './native-module.js';
 
 /**
  * dx `[N, H, W, Ci]` from `dy` `[N, OH, OW, Co]` and `filter` `[KH, KW, Ci, Co]` (float32, NHWC) for the convolution
@@ -53,18 +37,14 @@ export function nativeConv2DBackpropInput(
   if (native === undefined || dy.dtype !== 'float32' || filter.dtype !== 'float32') return undefined;
   checkShape('Conv2DBackpropInput', 'dy', dy, [info.batchSize, info.outHeight, info.outWidth, info.outChannels]);
   checkShape('Conv2DBackpropInput', 'filter', filter, [info.filterHeight, info.filterWidth, info.inChannels, info.outChannels]);
-  const geometry = geometryOf(info);
+  const geometry = convGeometry(info);
   if (geometry === undefined) return undefined;
-  // Scratch: the packed filter, dy with zero columns, and a chunk of dx rows; 0 when malloc fails.
-  const scratch = wasm.wasm._malloc(native.cnn_conv2d_input_grad_scratch_floats(...geometry) * 4);
-  if (scratch === 0) return undefined;
-  try {
+  // Scratch: the packed filter, dy with zero columns, and a chunk of dx rows.
+  return withScratch(wasm, native.cnn_conv2d_input_grad_scratch_floats(...geometry), (scratch) => {
     const dx = wasm.makeOutput([info.batchSize, info.inHeight, info.inWidth, info.inChannels], 'float32');
     native.cnn_conv2d_input_grad(offsetOf(wasm, dy), offsetOf(wasm, filter), offsetOf(wasm, dx), scratch, ...geometry);
     return dx;
-  } finally {
-    wasm.wasm._free(scratch);
-  }
+  });
 }
 
 /**
@@ -86,18 +66,14 @@ export function nativeConv2D(
   checkShape('Conv2D', 'x', x, [info.batchSize, info.inHeight, info.inWidth, info.inChannels]);
   checkShape('Conv2D', 'filter', filter, [info.filterHeight, info.filterWidth, info.inChannels, info.outChannels]);
   if (bias !== undefined && bias.shape.reduce((a, b) => a * b, 1) !== info.outChannels) return undefined; // broadcast bias: stock
-  const geometry = geometryOf(info);
+  const geometry = convGeometry(info);
   if (geometry === undefined) return undefined;
-  const scratch = wasm.wasm._malloc(native.cnn_conv2d_scratch_floats(...geometry) * 4);
-  if (scratch === 0) return undefined;
-  try {
+  return withScratch(wasm, native.cnn_conv2d_scratch_floats(...geometry), (scratch) => {
     const y = wasm.makeOutput([info.batchSize, info.outHeight, info.outWidth, info.outChannels], 'float32');
     const biasOffset = bias === undefined ? 0 : offsetOf(wasm, bias);
     native.cnn_conv2d(offsetOf(wasm, x), offsetOf(wasm, filter), biasOffset, offsetOf(wasm, y), scratch, relu ? 1 : 0, ...geometry);
     return y;
-  } finally {
-    wasm.wasm._free(scratch);
-  }
+  });
 }
 
 /** What tfjs passes a `Conv2D` or `FusedConv2D` kernel function. */

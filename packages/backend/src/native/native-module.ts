@@ -7,7 +7,7 @@
  * the first use starts an asynchronous compilation and callers fall back to composed ops until
  * {@link prepareNativeKernels} has resolved.
  */
-import type { KernelBackend, TensorInfo } from '@tensorflow/tfjs-core';
+import type { backend_util, KernelBackend, TensorInfo } from '@tensorflow/tfjs-core';
 import { KERNELS_WASM_BASE64 } from './kernels-wasm.generated.js';
 
 /** The functions the compiled module exports; pointers are byte offsets in the backend's memory. */
@@ -144,4 +144,39 @@ export function offsetOf(backend: WasmBackendInternals, info: TensorInfo): numbe
   const data = backend.dataIdMap.get(info.dataId);
   if (data === undefined) throw new Error('@cnn/backend: tensor data not found in the wasm backend (disposed?)');
   return data.memoryOffset;
+}
+
+/**
+ * The compiled convolutions' geometry arguments for `info`, or `undefined` where they do not apply (negative padding,
+ * which tfjs allows for explicit pads, or an empty tensor).
+ */
+export function convGeometry(info: backend_util.Conv2DInfo): ConvFilterGradGeometry | undefined {
+  const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels } = info;
+  const { top, left } = info.padInfo;
+  if (top < 0 || left < 0 || batchSize * inHeight * inWidth * inChannels * outHeight * outWidth * outChannels === 0) return undefined;
+  return [
+    batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels, info.filterHeight, info.filterWidth,
+    info.strideHeight, info.strideWidth, info.dilationHeight, info.dilationWidth, top, left,
+  ];
+}
+
+/** Throws, naming `kernel` and the input, when `tensor`'s shape is not `expected`. */
+export function checkShape(kernel: string, name: string, tensor: TensorInfo, expected: readonly number[]): void {
+  if (tensor.shape.join() !== expected.join()) {
+    throw new Error(`${kernel} (wasm): ${name} has shape [${tensor.shape.join(', ')}], expected [${expected.join(', ')}]`);
+  }
+}
+
+/**
+ * Runs `body` with `floats` float32 values of scratch memory taken from the backend's heap, freed afterwards (also
+ * when `body` throws); `undefined` without calling it when the allocation fails.
+ */
+export function withScratch<T>(backend: WasmBackendInternals, floats: number, body: (scratch: number) => T): T | undefined {
+  const scratch = backend.wasm._malloc(floats * 4);
+  if (scratch === 0) return undefined;
+  try {
+    return body(scratch);
+  } finally {
+    backend.wasm._free(scratch);
+  }
 }
