@@ -5,7 +5,7 @@
  * Chromium runs with SwiftShader (a CPU implementation of WebGL and WebGPU) where the machine has no GPU, so the
  * speeds it reports on such a machine show that training works, not how fast a GPU would be.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
@@ -151,19 +151,39 @@ export async function trainInBrowser(options: TrainInBrowserOptions): Promise<Br
         `--user-data-dir=${join(work, 'profile')}`,
         `http://127.0.0.1:${port}/`,
       ],
-      { stdio: 'ignore' },
+      // its own process group, so that its GPU, renderer and utility processes can be killed with it
+      { stdio: 'ignore', detached: true },
     );
+    const exited = new Promise<void>((resolve) => browser.once('exit', () => resolve()));
     browser.on('error', (error) => finish(`could not start ${chromium}: ${error.message}`));
-    browser.on('exit', (code) => finish(`${chromium} exited (code ${code}) before the page finished`));
+    const exitedEarly = (code: number | null): void => finish(`${chromium} exited (code ${code}) before the page finished`);
+    browser.on('exit', exitedEarly);
     const timer = setTimeout(() => finish(`timed out after ${timeoutSeconds} s`), timeoutSeconds * 1000);
     const error = await finished;
     clearTimeout(timer);
-    browser.removeAllListeners('exit');
-    browser.kill('SIGKILL');
+    browser.off('exit', exitedEarly);
+    await stopBrowser(browser, exited);
     server.close();
     if (error) throw new Error(`browser training: ${error}`);
     return results;
   } finally {
-    await rm(work, { recursive: true, force: true });
+    // Chromium's last writes into the profile can still be landing: retry on ENOTEMPTY / EBUSY
+    await rm(work, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
   }
+}
+
+/**
+ * Kills Chromium's whole process group (its child processes keep writing into the profile directory when only the
+ * main process dies) and waits for the main process to exit, at most 5 s.
+ */
+async function stopBrowser(browser: ChildProcess, exited: Promise<void>): Promise<void> {
+  if (browser.pid === undefined) return; // it never started
+  if (browser.exitCode === null && browser.signalCode === null) {
+    try {
+      process.kill(-browser.pid, 'SIGKILL');
+    } catch {
+      browser.kill('SIGKILL'); // no group (it has exited meanwhile, or the platform has none)
+    }
+  }
+  await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
 }
