@@ -14,6 +14,7 @@ import { isReplicableOptimizer } from './parallel/optimizer-spec.js';
 import { checkMixedPrecision } from './precision.js';
 import { globalRandom, SeededRandom } from './random-state.js';
 import type { BatchSource, Logs } from './types.js';
+import { explainStepFailure, wasmHeapBytes } from './wasm-heap.js';
 
 /** Evaluation on held-out data during training. */
 export interface EvaluationSpec {
@@ -377,6 +378,9 @@ export async function fit(model: tfl.LayersModel, data: BatchSource, options: Fi
                 lossValue = (await loss.data())[0]!;
                 loss.dispose();
               }
+            } catch (error) {
+              const heapBytes = wasmHeapBytes(tf.backend());
+              throw explainStepFailure(error, { backend: tf.getBackend(), heapBytes, batchSize, ...(options.microBatchSize === undefined ? {} : { microBatchSize: options.microBatchSize }) });
             } finally {
               tf.dispose([batch.images, batch.labels]);
             }

@@ -14,6 +14,7 @@ export { JsonLinesLogger } from './json-lines.js';
 export { ModelCheckpoint, type ModelCheckpointOptions } from './model-checkpoint.js';
 export { Monitor, type MonitorMode, type MonitorOptions } from './monitor.js';
 export { checkMixedPrecision, MIXED_PRECISION_UNSUPPORTED } from './precision.js';
+export { explainStepFailure, wasmHeapBytes, WASM32_MAX_HEAP_BYTES, type StepFailureContext } from './wasm-heap.js';
 export { globalRandom, restoreGlobalRandom, SeededRandom, seedGlobalRandom, withSeed } from './random-state.js';
 export { repeatRuns, type RepeatOptions, type RepeatSummary } from './repeats.js';
 export type { LearningRateControl, LRScheduler } from './optim/types.js';
