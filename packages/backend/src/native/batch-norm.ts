@@ -19,6 +19,7 @@ import { rememberStockKernel } from '../kernels/stock-kernels.js';
 import { avgPoolGradWasmConfig } from './avg-pool-grad.js';
 import { conv2DWasmConfig, fusedConv2DWasmConfig } from './conv2d.js';
 import { depthwiseConv2dNativeWasmConfig } from './depthwise-conv.js';
+import { sumWasmConfig } from './sum.js';
 import { geluGradWasmConfig, geluWasmConfig } from './gelu.js';
 import { nativeKernels, offsetOf } from './native-module.js';
 import type { WasmBackendInternals } from './native-module.js';
@@ -181,6 +182,7 @@ export const nativeWasmReplacementConfigs: readonly KernelConfig[] = Object.free
   avgPoolGradWasmConfig,
   conv2DWasmConfig,
   fusedConv2DWasmConfig,
+  sumWasmConfig,
 ]);
 
 /**

@@ -30,6 +30,7 @@ export interface NativeKernels {
   cnn_conv2d_input_grad(dy: number, filter: number, dx: number, scratch: number, ...geometry: ConvFilterGradGeometry): void;
   cnn_conv2d_scratch_floats(...geometry: ConvFilterGradGeometry): number;
   cnn_conv2d(x: number, filter: number, bias: number, y: number, scratch: number, relu: number, ...geometry: ConvFilterGradGeometry): void;
+  cnn_sum_leading(x: number, out: number, rows: number, cols: number): void;
   cnn_bn_scratch_bytes(channels: number): number;
   cnn_bn_forward(
     x: number, gamma: number, beta: number, y: number, mean: number, variance: number,
