@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { BatchMatMul } from '@tensorflow/tfjs-core';
 import type { BatchMatMulAttrs, BatchMatMulInputs, KernelBackend, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { wrapTensor } from './compose.js';
-import { stockKernel } from './stock-kernels.js';
+import { stockBackedConfig, stockKernel } from './stock-kernels.js';
 
 /** Swaps the last two axes. */
 function transposeInner(x: tf.Tensor): tf.Tensor {
@@ -32,10 +32,4 @@ function batchMatMul(args: { inputs: BatchMatMulInputs; backend: KernelBackend; 
 }
 
 /** Registers `BatchMatMul` for the `wasm` backend, replacing tfjs-backend-wasm's (see the file comment). */
-export const batchMatMulConfig: KernelConfig = {
-  kernelName: BatchMatMul,
-  backendName: 'wasm',
-  kernelFunc: batchMatMul as unknown as KernelFunc,
-  // The stock kernel binds its WebAssembly function in its setup, which tfjs runs for registered kernels only.
-  setupFunc: (backend) => stockKernel(BatchMatMul).setupFunc?.(backend),
-};
+export const batchMatMulConfig: KernelConfig = stockBackedConfig(BatchMatMul, batchMatMul as unknown as KernelFunc);

@@ -2,7 +2,7 @@
  * The tfjs-backend-wasm kernels that `registerWasmTrainingKernels` replaced, kept so that a replacement can hand the
  * cases the stock kernel does well back to it.
  */
-import type { KernelConfig } from '@tensorflow/tfjs-core';
+import type { KernelConfig, KernelFunc } from '@tensorflow/tfjs-core';
 
 const stock = new Map<string, KernelConfig>();
 
@@ -21,4 +21,13 @@ export function stockKernel(kernelName: string): KernelConfig {
     throw new Error(`@cnn/backend: no stock wasm kernel '${kernelName}' was registered before its replacement; import @tensorflow/tfjs-backend-wasm before calling registerWasmTrainingKernels()`);
   }
   return config;
+}
+
+/**
+ * The `wasm` KernelConfig of a replacement for the stock kernel `kernelName` that hands some cases back to it: its
+ * setup runs the stock kernel's, which binds the stock WebAssembly function (tfjs runs setups for registered kernels
+ * only, and the stock kernel is no longer registered).
+ */
+export function stockBackedConfig(kernelName: string, kernelFunc: KernelFunc): KernelConfig {
+  return { kernelName, backendName: 'wasm', kernelFunc, setupFunc: (backend) => stockKernel(kernelName).setupFunc?.(backend) };
 }

@@ -6,7 +6,7 @@
  */
 import { AvgPoolGrad, backend_util } from '@tensorflow/tfjs-core';
 import type { AvgPoolGradAttrs, AvgPoolGradInputs, KernelBackend, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
-import { stockKernel } from '../kernels/stock-kernels.js';
+import { stockBackedConfig, stockKernel } from '../kernels/stock-kernels.js';
 import { nativeKernels, offsetOf } from './native-module.js';
 import type { WasmBackendInternals } from './native-module.js';
 
@@ -40,10 +40,4 @@ function avgPoolGrad(args: { inputs: AvgPoolGradInputs; backend: KernelBackend; 
 }
 
 /** Registers `AvgPoolGrad` for the `wasm` backend, replacing tfjs-backend-wasm's (see the file comment). */
-export const avgPoolGradWasmConfig: KernelConfig = {
-  kernelName: AvgPoolGrad,
-  backendName: 'wasm',
-  kernelFunc: avgPoolGrad as unknown as KernelFunc,
-  // The stock kernel binds its WebAssembly function in its setup, which tfjs runs for registered kernels only.
-  setupFunc: (backend) => stockKernel(AvgPoolGrad).setupFunc?.(backend),
-};
+export const avgPoolGradWasmConfig: KernelConfig = stockBackedConfig(AvgPoolGrad, avgPoolGrad as unknown as KernelFunc);

@@ -15,7 +15,7 @@ import type {
   KernelFunc,
   TensorInfo,
 } from '@tensorflow/tfjs-core';
-import { stockKernel } from '../kernels/stock-kernels.js';
+import { stockBackedConfig, stockKernel } from '../kernels/stock-kernels.js';
 import { checkShape, convGeometry, nativeKernels, offsetOf, withScratch } from './native-module.js';
 import type { WasmBackendInternals } from './native-module.js';
 
@@ -117,21 +117,16 @@ function compiledForward(args: ConvArgs): TensorInfo | undefined {
 }
 
 /** `Conv2D` for the `wasm` backend: the compiled convolution, or the stock (XNNPACK) kernel where it does not apply. */
-export const conv2DWasmConfig: KernelConfig = {
-  kernelName: Conv2D,
-  backendName: 'wasm',
-  kernelFunc: ((args: ConvArgs) => compiledForward(args) ?? stockKernel(Conv2D).kernelFunc(args as never)) as unknown as KernelFunc,
-  // The stock kernel binds its WebAssembly function in its setup, which tfjs runs for registered kernels only.
-  setupFunc: (backend) => stockKernel(Conv2D).setupFunc?.(backend),
-};
+export const conv2DWasmConfig: KernelConfig = stockBackedConfig(
+  Conv2D,
+  ((args: ConvArgs) => compiledForward(args) ?? stockKernel(Conv2D).kernelFunc(args as never)) as unknown as KernelFunc,
+);
 
 /**
  * `FusedConv2D` for the `wasm` backend: the compiled convolution with bias and ReLU, or the stock kernel for other
  * activations, PReLU, NCHW and broadcast biases.
  */
-export const fusedConv2DWasmConfig: KernelConfig = {
-  kernelName: FusedConv2D,
-  backendName: 'wasm',
-  kernelFunc: ((args: ConvArgs) => compiledForward(args) ?? stockKernel(FusedConv2D).kernelFunc(args as never)) as unknown as KernelFunc,
-  setupFunc: (backend) => stockKernel(FusedConv2D).setupFunc?.(backend),
-};
+export const fusedConv2DWasmConfig: KernelConfig = stockBackedConfig(
+  FusedConv2D,
+  ((args: ConvArgs) => compiledForward(args) ?? stockKernel(FusedConv2D).kernelFunc(args as never)) as unknown as KernelFunc,
+);

@@ -6,7 +6,7 @@
  */
 import { backend_util, DepthwiseConv2dNative } from '@tensorflow/tfjs-core';
 import type { DepthwiseConv2dNativeAttrs, DepthwiseConv2dNativeInputs, KernelBackend, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
-import { stockKernel } from '../kernels/stock-kernels.js';
+import { stockBackedConfig, stockKernel } from '../kernels/stock-kernels.js';
 import { nativeKernels, offsetOf } from './native-module.js';
 import type { WasmBackendInternals } from './native-module.js';
 
@@ -44,10 +44,4 @@ function sizeOfShape(shape: number[]): number {
 }
 
 /** Registers `DepthwiseConv2dNative` for the `wasm` backend, replacing tfjs-backend-wasm's (see the file comment). */
-export const depthwiseConv2dNativeWasmConfig: KernelConfig = {
-  kernelName: DepthwiseConv2dNative,
-  backendName: 'wasm',
-  kernelFunc: depthwiseConv2d as unknown as KernelFunc,
-  // The stock kernel binds its WebAssembly function in its setup, which tfjs runs for registered kernels only.
-  setupFunc: (backend) => stockKernel(DepthwiseConv2dNative).setupFunc?.(backend),
-};
+export const depthwiseConv2dNativeWasmConfig: KernelConfig = stockBackedConfig(DepthwiseConv2dNative, depthwiseConv2d as unknown as KernelFunc);

@@ -7,7 +7,7 @@
  */
 import { Sum, util } from '@tensorflow/tfjs-core';
 import type { KernelBackend, KernelConfig, KernelFunc, SumAttrs, SumInputs, TensorInfo } from '@tensorflow/tfjs-core';
-import { stockKernel } from '../kernels/stock-kernels.js';
+import { stockBackedConfig, stockKernel } from '../kernels/stock-kernels.js';
 import { backendMemory, nativeKernels, offsetOf } from './native-module.js';
 import type { WasmBackendInternals } from './native-module.js';
 
@@ -38,10 +38,4 @@ function sum(args: { inputs: SumInputs; backend: KernelBackend; attrs: SumAttrs 
 }
 
 /** Registers `Sum` for the `wasm` backend, replacing tfjs-backend-wasm's (see the file comment). */
-export const sumWasmConfig: KernelConfig = {
-  kernelName: Sum,
-  backendName: 'wasm',
-  kernelFunc: sum as unknown as KernelFunc,
-  // The stock kernel binds its WebAssembly function in its setup, which tfjs runs for registered kernels only.
-  setupFunc: (backend) => stockKernel(Sum).setupFunc?.(backend),
-};
+export const sumWasmConfig: KernelConfig = stockBackedConfig(Sum, sum as unknown as KernelFunc);
