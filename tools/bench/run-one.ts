@@ -8,7 +8,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { selectBackend } from '@cnn/backend';
 import { createModel } from '@cnn/models';
-import { Callback, fit, SeededRandom, type Batch, type BatchSource, type DataParallelOptions, type Logs, type TrainContext } from '@cnn/train';
+import { Callback, fit, SeededRandom, wasmHeapBytes, type Batch, type BatchSource, type DataParallelOptions, type Logs, type TrainContext } from '@cnn/train';
 import { RESULT_MARKER, type BenchJob, type BenchJobResult } from './job.js';
 import { getBenchModel } from './models.js';
 
@@ -62,8 +62,7 @@ function repeatedBatches(batch: Batch, count: number): BatchSource {
 
 /** The WASM backend's heap in MiB, or undefined on other backends. */
 function wasmHeapMB(): number | undefined {
-  const backend = tf.backend() as { wasm?: { HEAPU8?: Uint8Array } };
-  const bytes = backend.wasm?.HEAPU8?.buffer.byteLength;
+  const bytes = wasmHeapBytes(tf.backend());
   return bytes === undefined ? undefined : bytes / 2 ** 20;
 }
 
