@@ -80,7 +80,7 @@ function inputGradient(c: ConvCase, onCpu: boolean): tf.Tensor {
 }
 
 describe('WASM training kernels match the CPU backend', () => {
-  it('registers its kernels for wasm, idempotently, replacing the stock Conv2DBackpropInput, MaxPoolGrad, BatchMatMul and Slice', () => {
+  it('registers its kernels for wasm, idempotently, replacing the stock Conv2DBackpropInput, MaxPoolGrad, BatchMatMul, Slice and Identity', () => {
     registerWasmTrainingKernels();
     registerWasmTrainingKernels();
     expect(WASM_TRAINING_KERNEL_NAMES).toEqual([
@@ -91,6 +91,7 @@ describe('WASM training kernels match the CPU backend', () => {
       'MaxPoolGrad',
       'BatchMatMul',
       'Slice',
+      'Identity',
     ]);
     wasmTrainingKernelConfigs.forEach((config) => expect(tf.getKernel(config.kernelName, 'wasm')).toBe(config));
   });
