@@ -29,7 +29,7 @@ describe('the wasm Identity', () => {
   it('keeps tensors saved for a gradient without copying them, and the gradient right', async () => {
     const x = tf.randomNormal([64, 256], 0, 1, 'float32', 3);
     const w = tf.variable(tf.randomNormal([256, 256], 0, 0.05, 'float32', 4));
-    const f = () => tf.sum(tf.sigmoid(tf.matMul(tf.sigmoid(tf.matMul(x, w)), w)));
+    const f = (): tf.Scalar => tf.sum(tf.sigmoid(tf.matMul(tf.sigmoid(tf.matMul(x, w)), w)));
     const before = tf.memory().numTensors;
     const { value, grads } = tf.variableGrads(f, [w]);
     expect(tf.memory().numTensors).toBe(before + 2);
@@ -43,7 +43,7 @@ describe('the wasm Identity', () => {
     await tf.setBackend('cpu');
     const cpuX = tf.tensor(await x.data(), x.shape);
     const cpuW = tf.variable(tf.tensor(await w.data(), w.shape));
-    const g = () => tf.sum(tf.sigmoid(tf.matMul(tf.sigmoid(tf.matMul(cpuX, cpuW)), cpuW)));
+    const g = (): tf.Scalar => tf.sum(tf.sigmoid(tf.matMul(tf.sigmoid(tf.matMul(cpuX, cpuW)), cpuW)));
     const expected = await tf.variableGrads(g, [cpuW]).grads[cpuW.name]!.data();
     await tf.setBackend('wasm');
     const actual = await grads[w.name]!.data();
