@@ -24,3 +24,4 @@ export {
 } from './native/batch-norm.js';
 export { prepareNativeKernels } from './native/native-module.js';
 export { CNN_GELU, CNN_GELU_GRAD } from './native/gelu.js';
+export { CNN_SGD_STEP } from './native/sgd.js';

@@ -18,8 +18,8 @@ export { explainStepFailure, wasmHeapBytes, WASM32_MAX_HEAP_BYTES, type StepFail
 export { globalRandom, restoreGlobalRandom, SeededRandom, seedGlobalRandom, withSeed } from './random-state.js';
 export { repeatRuns, type RepeatOptions, type RepeatSummary } from './repeats.js';
 export type { LearningRateControl, LRScheduler } from './optim/types.js';
-export { TorchOptimizer, type GroupSettings, type NamedTensor, type ParameterState, type TorchOptimizerOptions } from './optim/torch-optimizer.js';
-export { SGD, type SGDOptions } from './optim/sgd.js';
+export { TorchOptimizer, type GroupSettings, type NamedTensor, type ParameterState, type TorchOptimizerOptions, type UpdateItem } from './optim/torch-optimizer.js';
+export { CNN_SGD_STEP, SGD, type SGDOptions } from './optim/sgd.js';
 export { Adam, AdamW, type AdamOptions } from './optim/adam.js';
 export { RMSprop, type RMSpropOptions } from './optim/rmsprop.js';
 export { isNormOrBias, noWeightDecayOnNormAndBias, type ParamGroup } from './optim/param-groups.js';

@@ -19,6 +19,7 @@ import { rememberStockKernel } from '../kernels/stock-kernels.js';
 import { avgPoolGradWasmConfig } from './avg-pool-grad.js';
 import { conv2DWasmConfig, fusedConv2DWasmConfig } from './conv2d.js';
 import { depthwiseConv2dNativeWasmConfig } from './depthwise-conv.js';
+import { sgdStepWasmConfig } from './sgd.js';
 import { sumWasmConfig } from './sum.js';
 import { geluGradWasmConfig, geluWasmConfig } from './gelu.js';
 import { nativeKernels, offsetOf } from './native-module.js';
@@ -174,6 +175,7 @@ export const nativeWasmKernelConfigs: readonly KernelConfig[] = Object.freeze([
   batchNormTrainingGradWasmConfig,
   geluWasmConfig,
   geluGradWasmConfig,
+  sgdStepWasmConfig,
 ]);
 
 /** Stock tfjs-backend-wasm kernels that compiled kernels of this package replace. */

@@ -31,6 +31,10 @@ export interface NativeKernels {
   cnn_conv2d_scratch_floats(...geometry: ConvFilterGradGeometry): number;
   cnn_conv2d(x: number, filter: number, bias: number, y: number, scratch: number, relu: number, ...geometry: ConvFilterGradGeometry): void;
   cnn_sum_leading(x: number, out: number, rows: number, cols: number): void;
+  cnn_sgd_step(
+    param: number, grad: number, buffer: number, paramOut: number, bufferOut: number, n: number, lr: number,
+    momentum: number, keep: number, weightDecay: number, flags: number,
+  ): void;
   cnn_bn_scratch_bytes(channels: number): number;
   cnn_bn_forward(
     x: number, gamma: number, beta: number, y: number, mean: number, variance: number,

@@ -45,6 +45,18 @@ export interface ParameterState {
   buffers: Map<string, tf.Variable>;
 }
 
+/** One variable's part of an update: what {@link TorchOptimizer.update} receives. */
+export interface UpdateItem {
+  /** The variable. */
+  param: tf.Variable;
+  /** Its (clipped) gradient. */
+  grad: tf.Tensor;
+  /** Its state, `step` already incremented. */
+  state: ParameterState;
+  /** Its group's settings. */
+  group: GroupSettings;
+}
+
 /** Checks a hyperparameter is a finite number ≥ `min` (or > `min` when `strict`). */
 export function checkNumber(value: unknown, name: string, where: string, min = 0, strict = false): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || (strict ? value <= min : value < min)) {
@@ -115,6 +127,14 @@ export abstract class TorchOptimizer extends tf.Optimizer implements LearningRat
   /** The update rule for one variable, called inside a tidy scope with the (clipped) gradient; `state.step` is already incremented. */
   protected abstract update(param: tf.Variable, grad: tf.Tensor, state: ParameterState, group: GroupSettings): void;
 
+  /**
+   * The update of one step for every variable that has a gradient, in order, inside a tidy scope. The default runs
+   * {@link update} on each; an optimiser that can update many variables in one kernel overrides it.
+   */
+  protected updateAll(items: readonly UpdateItem[]): void {
+    for (const { param, grad, state, group } of items) this.update(param, grad, state, group);
+  }
+
   /** Stores `value` as the buffer `key` of `state` (creating the variable on first use). */
   protected setBuffer(state: ParameterState, key: string, value: tf.Tensor): void {
     const existing = state.buffers.get(key);
@@ -140,6 +160,7 @@ export abstract class TorchOptimizer extends tf.Optimizer implements LearningRat
     ).filter((entry): entry is readonly [string, tf.Tensor] => entry[1] != null);
     const registered = tf.engine().registeredVariables;
     tf.tidy(() => {
+      const items: UpdateItem[] = [];
       let grads = entries.map((e) => e[1]);
       if (this.maxGradNorm !== undefined) grads = clipTensors(grads, this.maxGradNorm, this.gradNormType).grads;
       entries.forEach(([name], i) => {
@@ -151,8 +172,9 @@ export abstract class TorchOptimizer extends tf.Optimizer implements LearningRat
           this.state.set(name, state);
         }
         state.step += 1;
-        this.update(param, grads[i]!, state, this.groups[this.groupIndex(name)]!);
+        items.push({ param, grad: grads[i]!, state, group: this.groups[this.groupIndex(name)]! });
       });
+      this.updateAll(items);
     });
     this.incrementIterations();
   }
