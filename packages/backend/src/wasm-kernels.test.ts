@@ -80,7 +80,7 @@ function inputGradient(c: ConvCase, onCpu: boolean): tf.Tensor {
 }
 
 describe('WASM training kernels match the CPU backend', () => {
-  it('registers its kernels for wasm, idempotently, replacing the stock Conv2DBackpropInput, MaxPoolGrad, BatchMatMul, Slice and Identity', () => {
+  it('registers its kernels for wasm, idempotently, replacing the stock Conv2DBackpropInput, MaxPoolGrad, BatchMatMul, Slice, Identity and Cast', () => {
     registerWasmTrainingKernels();
     registerWasmTrainingKernels();
     expect(WASM_TRAINING_KERNEL_NAMES).toEqual([
@@ -92,6 +92,7 @@ describe('WASM training kernels match the CPU backend', () => {
       'BatchMatMul',
       'Slice',
       'Identity',
+      'Cast',
     ]);
     wasmTrainingKernelConfigs.forEach((config) => expect(tf.getKernel(config.kernelName, 'wasm')).toBe(config));
   });

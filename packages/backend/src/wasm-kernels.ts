@@ -9,6 +9,7 @@ import type { KernelConfig } from '@tensorflow/tfjs-core';
 import { batchMatMulConfig } from './kernels/BatchMatMul.js';
 import { conv2DBackpropFilterConfig } from './kernels/Conv2DBackpropFilter.js';
 import { conv2DBackpropInputConfig } from './kernels/Conv2DBackpropInput.js';
+import { castConfig } from './kernels/Cast.js';
 import { identityConfig } from './kernels/Identity.js';
 import { maxPoolGradConfig } from './kernels/MaxPoolGrad.js';
 import { sliceConfig } from './kernels/Slice.js';
@@ -20,10 +21,11 @@ import { registerNativeKernels } from './native/batch-norm.js';
 /**
  * Kernels that replace tfjs-backend-wasm's own, in the tfjs `KernelConfig` shape: `Conv2DBackpropInput` (the stock one
  * is correct but about ten times slower), `MaxPoolGrad` (the stock one returns wrong gradients for some poolings),
- * `BatchMatMul` (the stock one is slow with transposed operands; the replacement calls it without) and `Slice` (the
- * stock one allocates per innermost row) and `Identity` (the stock one copies; this one shares the data).
+ * `BatchMatMul` (the stock one is slow with transposed operands; the replacement calls it without), `Slice` (the
+ * stock one allocates per innermost row), `Identity` (the stock one copies; this one shares the data) and `Cast` (the
+ * same, for a cast to the dtype a tensor already has).
  */
-const replacementConfigs: readonly KernelConfig[] = [conv2DBackpropInputConfig, maxPoolGradConfig, batchMatMulConfig, sliceConfig, identityConfig];
+const replacementConfigs: readonly KernelConfig[] = [conv2DBackpropInputConfig, maxPoolGradConfig, batchMatMulConfig, sliceConfig, identityConfig, castConfig];
 
 /** The kernels this package adds to the `wasm` backend or replaces in it, in the tfjs `KernelConfig` shape. */
 export const wasmTrainingKernelConfigs: readonly KernelConfig[] = Object.freeze([

@@ -53,4 +53,18 @@ describe('the wasm Identity', () => {
     expect((await value.data())[0]).toBeCloseTo((await g().data())[0]!, 0);
     tf.dispose([value, ...Object.values(grads), w]);
   });
+
+  it('Cast to the same dtype shares the data too; a real cast still converts', async () => {
+    const x = tf.tensor([1.5, -2.25, 3], [3], 'float32');
+    const buffers = tf.memory().numDataBuffers;
+    const same = tf.cast(x, 'float32');
+    expect(tf.memory().numDataBuffers).toBe(buffers);
+    x.dispose();
+    expect(Array.from(await same.data())).toEqual([1.5, -2.25, 3]);
+    const converted = tf.cast(same, 'int32');
+    expect(tf.memory().numDataBuffers).toBe(buffers + 1);
+    expect(converted.dtype).toBe('int32');
+    expect(Array.from(await converted.data())).toEqual([1, -2, 3]);
+    tf.dispose([same, converted]);
+  });
 });
