@@ -12,7 +12,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 clang --target=wasm32 -O3 -msimd128 -nostdlib -ffreestanding -fno-builtin \
   -Wl,--no-entry -Wl,--import-memory -Wl,--export-dynamic -Wl,--strip-all -Wl,-z,stack-size=0 \
-  -o "$tmp/kernels.wasm" avg-pool-grad.c batch-norm.c conv2d.c conv-filter-grad.c depthwise-conv.c gelu.c sgd.c sum.c
+  -o "$tmp/kernels.wasm" activation-grad.c avg-pool-grad.c batch-norm.c conv2d.c conv-filter-grad.c depthwise-conv.c gelu.c sgd.c sum.c
 if llvm-objdump -d "$tmp/kernels.wasm" | grep -q 'global\.\(get\|set\)'; then
   echo "build.sh: the compiled kernels use the stack pointer; rewrite them so that they need no stack" >&2
   exit 1

@@ -25,3 +25,5 @@ export {
 export { prepareNativeKernels } from './native/native-module.js';
 export { CNN_GELU, CNN_GELU_GRAD } from './native/gelu.js';
 export { CNN_SGD_STEP } from './native/sgd.js';
+export { CNN_MOVING_AVERAGE } from './native/moving-average.js';
+export { CNN_RELU_GRAD, CNN_SIGMOID_GRAD, registerActivationGradients } from './native/activation-grad.js';

@@ -16,6 +16,14 @@ export const CNN_BATCH_NORM_TRAINING = 'CnnBatchNormTraining';
 /** Kernel name of its gradient; the same string as @cnn/backend's `CNN_BATCH_NORM_TRAINING_GRAD`. */
 export const CNN_BATCH_NORM_TRAINING_GRAD = 'CnnBatchNormTrainingGrad';
 
+/**
+ * Kernel name of the moving-statistics update: inputs `moving<i>`, `value<i>` (float32, pairwise one shape) for
+ * i < `count`, attrs `{count, momentum}`, outputs `moving<i> − (moving<i> − value<i>) · (1 − momentum)` in order, each
+ * operation rounded to float32 as the tfjs ops round it. One kernel call for a layer's mean and variance instead of
+ * three ops each, none of which the gradient tape needs to save inputs for. @cnn/backend registers a `wasm` version.
+ */
+export const CNN_MOVING_AVERAGE = 'CnnMovingAverage';
+
 /** Backends for which this module registers the composed kernels. */
 export const COMPOSED_BATCH_NORM_BACKENDS: readonly string[] = Object.freeze(['cpu', 'webgl', 'webgpu', 'tensorflow']);
 
@@ -92,6 +100,43 @@ const backwardKernel = ({ inputs, backend, attrs }: { inputs: NamedTensorInfoMap
     return composedBackward(t[0]!, t[1]!, t[2]!, t[3]!, t[4]!, t[5]!, t[6]!, epsilonOf(attrs));
   });
 
+/** `moving − (moving − value) · (1 − momentum)` in tfjs ops, as tfjs-layers updates a moving statistic. */
+function composedMovingAverage(moving: tf.Tensor, value: tf.Tensor, momentum: number): tf.Tensor {
+  return tf.sub(moving, tf.mul(tf.sub(moving, value), 1 - momentum));
+}
+
+function momentumOf(attrs: NamedAttrMap | undefined): { count: number; momentum: number } {
+  const { count, momentum } = attrs ?? {};
+  if (typeof count !== 'number' || !Number.isInteger(count) || count < 0) throw new Error(`${CNN_MOVING_AVERAGE}: attr count must be a non-negative integer, got ${String(count)}`);
+  if (typeof momentum !== 'number' || !Number.isFinite(momentum)) throw new Error(`${CNN_MOVING_AVERAGE}: attr momentum must be a finite number, got ${String(momentum)}`);
+  return { count, momentum };
+}
+
+const movingAverageKernel = ({ inputs, backend, attrs }: { inputs: NamedTensorInfoMap; backend: KernelBackend; attrs?: NamedAttrMap }) =>
+  tf.tidy(() => {
+    const { count, momentum } = momentumOf(attrs);
+    return Array.from({ length: count }, (_, i) => {
+      const [moving, value] = inputsOf(inputs, [`moving${i}`, `value${i}`], backend) as [tf.Tensor, tf.Tensor];
+      return composedMovingAverage(moving, value, momentum);
+    });
+  });
+
+/**
+ * The moving statistics after one training step: for each `[moving, value]` pair, `moving − (moving − value) ·
+ * (1 − momentum)`, exactly as tfjs-layers' `BatchNormalization` computes it. One {@link CNN_MOVING_AVERAGE} kernel
+ * call where the active backend has it, else the same tfjs ops.
+ */
+export function movingAverages(pairs: readonly (readonly [tf.Tensor, tf.Tensor])[], momentum: number): tf.Tensor[] {
+  const fused = tf.getKernel(CNN_MOVING_AVERAGE, tf.getBackend()) != null && pairs.every(([m, v]) => m.dtype === 'float32' && v.dtype === 'float32');
+  if (!fused) return pairs.map(([moving, value]) => composedMovingAverage(moving, value, momentum));
+  const inputs: tf.NamedTensorMap = {};
+  pairs.forEach(([moving, value], i) => {
+    inputs[`moving${i}`] = moving;
+    inputs[`value${i}`] = value;
+  });
+  return tf.engine().runKernel(CNN_MOVING_AVERAGE, inputs, { count: pairs.length, momentum }) as tf.Tensor[];
+}
+
 /**
  * Registers the composed kernels for {@link COMPOSED_BATCH_NORM_BACKENDS} and the gradient of
  * `CnnBatchNormTraining`, each unless already registered (importing this module does it).
@@ -103,6 +148,9 @@ export function registerBatchNormTrainingKernels(): void {
     }
     if (tf.getKernel(CNN_BATCH_NORM_TRAINING_GRAD, backendName) == null) {
       tf.registerKernel({ kernelName: CNN_BATCH_NORM_TRAINING_GRAD, backendName, kernelFunc: backwardKernel as unknown as KernelFunc });
+    }
+    if (tf.getKernel(CNN_MOVING_AVERAGE, backendName) == null) {
+      tf.registerKernel({ kernelName: CNN_MOVING_AVERAGE, backendName, kernelFunc: movingAverageKernel as unknown as KernelFunc });
     }
   }
   if (tf.getGradient(CNN_BATCH_NORM_TRAINING) == null) {

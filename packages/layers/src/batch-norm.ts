@@ -4,7 +4,8 @@
  * tfjs-layers' class, and replaces only training-mode `call` (channels-last axis, center and scale on) by
  * {@link batchNormTraining}: one kernel forward and one backward, compiled WebAssembly SIMD on `wasm` with
  * @cnn/backend. The moving statistics update exactly as tfjs-layers does: `moving -= (moving - batch) · (1 - momentum)`
- * with the biased batch variance. Other configurations (another axis, center or scale off) run tfjs-layers' code.
+ * with the biased batch variance, both in one `CnnMovingAverage` kernel call ({@link movingAverages}). Other
+ * configurations (another axis, center or scale off) run tfjs-layers' code.
  *
  * Registered for deserialisation under the class name `BatchNormalization` (importing @cnn/layers makes saved models
  * with tfjs's `BatchNormalization` load as this class; without it they load as tfjs's own, with the same results).
@@ -13,7 +14,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { BatchNormalization as TfjsBatchNormalization } from '@tensorflow/tfjs-layers/dist/layers/normalization.js';
 import type { LayerVariable } from '@tensorflow/tfjs-layers/dist/variables.js';
-import { batchNormTraining } from './batch-norm-training.js';
+import { batchNormTraining, movingAverages } from './batch-norm-training.js';
 import { fromConfigCopy, type Kwargs } from './layer-utils.js';
 
 /** Options of {@link BatchNormalization}: those of `tf.layers.batchNormalization`. */
@@ -55,12 +56,14 @@ export class BatchNormalization extends TfjsBatchNormalizationClass {
     const { gamma, beta } = fields;
     return tf.tidy(() => {
       const { y, mean, variance } = batchNormTraining(input, gamma.read(), beta.read(), fields.epsilon);
-      for (const [variable, value] of [[fields.movingMean, mean], [fields.movingVariance, variance]] as const) {
-        tf.tidy(() => {
-          const original = variable.read();
-          variable.write(tf.sub(original, tf.mul(tf.sub(original, value), 1 - fields.momentum)));
-        });
-      }
+      tf.tidy(() => {
+        const [movingMean, movingVariance] = movingAverages(
+          [[fields.movingMean.read(), mean], [fields.movingVariance.read(), variance]],
+          fields.momentum,
+        );
+        fields.movingMean.write(movingMean!);
+        fields.movingVariance.write(movingVariance!);
+      });
       return y;
     });
   }

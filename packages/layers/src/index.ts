@@ -67,6 +67,8 @@ export {
   batchNormTraining,
   CNN_BATCH_NORM_TRAINING,
   CNN_BATCH_NORM_TRAINING_GRAD,
+  CNN_MOVING_AVERAGE,
+  movingAverages,
   COMPOSED_BATCH_NORM_BACKENDS,
   registerBatchNormTrainingKernels,
   type BatchNormTrainingResult,

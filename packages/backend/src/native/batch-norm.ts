@@ -16,9 +16,11 @@ import { getKernel, registerKernel, unregisterKernel } from '@tensorflow/tfjs-co
 import type { KernelBackend, KernelConfig, KernelFunc, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
 import { wrapTensor } from '../kernels/compose.js';
 import { rememberStockKernel } from '../kernels/stock-kernels.js';
+import { registerActivationGradients, reluGradWasmConfig, sigmoidGradWasmConfig } from './activation-grad.js';
 import { avgPoolGradWasmConfig } from './avg-pool-grad.js';
 import { conv2DWasmConfig, fusedConv2DWasmConfig } from './conv2d.js';
 import { depthwiseConv2dNativeWasmConfig } from './depthwise-conv.js';
+import { movingAverageWasmConfig } from './moving-average.js';
 import { sgdStepWasmConfig } from './sgd.js';
 import { sumWasmConfig } from './sum.js';
 import { geluGradWasmConfig, geluWasmConfig } from './gelu.js';
@@ -175,7 +177,10 @@ export const nativeWasmKernelConfigs: readonly KernelConfig[] = Object.freeze([
   batchNormTrainingGradWasmConfig,
   geluWasmConfig,
   geluGradWasmConfig,
+  movingAverageWasmConfig,
   sgdStepWasmConfig,
+  sigmoidGradWasmConfig,
+  reluGradWasmConfig,
 ]);
 
 /** Stock tfjs-backend-wasm kernels that compiled kernels of this package replace. */
@@ -190,7 +195,8 @@ export const nativeWasmReplacementConfigs: readonly KernelConfig[] = Object.free
 /**
  * Registers {@link nativeWasmKernelConfigs} for the `wasm` backend (each unless a kernel of its name is registered)
  * and {@link nativeWasmReplacementConfigs} in place of the stock kernels, once those are registered (call it again
- * after importing tfjs-backend-wasm, as `registerWasmTrainingKernels` does). Idempotent.
+ * after importing tfjs-backend-wasm, as `registerWasmTrainingKernels` does), and the `Sigmoid` and `Relu` gradients that
+ * use `CnnSigmoidGrad` / `CnnReluGrad` ({@link registerActivationGradients}). Idempotent.
  */
 export function registerNativeKernels(): void {
   for (const config of nativeWasmKernelConfigs) {
@@ -203,4 +209,5 @@ export function registerNativeKernels(): void {
     unregisterKernel(config.kernelName, config.backendName);
     registerKernel(config);
   }
+  registerActivationGradients(); // Sigmoid and Relu gradients that run CnnSigmoidGrad / CnnReluGrad where registered
 }

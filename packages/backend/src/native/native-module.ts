@@ -13,6 +13,8 @@ import { KERNELS_WASM_BASE64 } from './kernels-wasm.generated.js';
 /** The functions the compiled module exports; pointers are byte offsets in the backend's memory. */
 export interface NativeKernels {
   cnn_gelu(x: number, y: number, size: number): void;
+  cnn_sigmoid_grad(y: number, dy: number, dx: number, size: number): void;
+  cnn_relu_grad(x: number, dy: number, dx: number, size: number): void;
   cnn_gelu_grad(x: number, dy: number, dx: number, size: number): void;
   cnn_depthwise_conv2d(
     x: number, w: number, y: number, batch: number, height: number, width: number, channels: number,
@@ -67,6 +69,7 @@ export interface WasmBackendInternals extends KernelBackend {
   };
   dataIdMap: { get(dataId: object): { memoryOffset: number } | undefined };
   makeOutput(shape: number[], dtype: 'float32'): TensorInfo;
+  typedArrayFromHeap(info: TensorInfo): Float32Array | Int32Array | Uint8Array;
 }
 
 let compiled: WebAssembly.Module | undefined;
