@@ -6,8 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BENCH_BACKENDS } from './job.js';
 import { BENCH_MODEL_NAMES } from './models.js';
-import { benchJobs, createBenchCommand, parseBenchOptions } from './options.js';
-import { formatTable, type BenchRecord } from './report.js';
+import { benchJobs, createBenchCommand, parseBenchOptions, roundsFor } from './options.js';
+import { combineRounds, formatTable, median, type BenchRecord } from './report.js';
 
 /** Parses with errors thrown (not printed, no exit). */
 function parse(argv: string[]) {
@@ -32,6 +32,10 @@ describe('bench options', () => {
     // the CPU backend: its own steps, and a smaller batch for the big models
     expect(find('lenet-bn', 'cpu')).toMatchObject({ batchSize: 100, steps: 1, warmup: 0 });
     expect(find('resnet18-cifar', 'cpu')).toMatchObject({ batchSize: 2, steps: 1, warmup: 0 });
+    // alternating rounds: several for the millisecond steps of lenet-bn, one for the big models
+    expect(options.rounds).toBeUndefined();
+    expect(BENCH_MODEL_NAMES.map((m) => roundsFor(options, m))).toEqual([5, 1, 1]);
+    expect(roundsFor(parse(['--rounds', '3']), 'convnext-cifar')).toBe(3);
   });
 
   it('reads lists, numbers and switches', () => {
@@ -51,6 +55,7 @@ describe('bench options', () => {
     [['--backends', 'wasm,cuda'], /unknown backend 'cuda'/],
     [['--steps', '0'], /--steps <n>' argument '0' is invalid. expected an integer ≥ 1/],
     [['--warmup', '1.5'], /expected an integer ≥ 0, got '1.5'/],
+    [['--rounds', '0'], /--rounds <n>' argument '0' is invalid. expected an integer ≥ 1/],
     [['--models', ''], /expected a comma-separated list/],
     [['--micro-batch-size', '7', '--models', 'lenet-bn'], /--micro-batch-size 7 must divide lenet-bn's batch size 100/],
     [['--frobnicate'], /unknown option '--frobnicate'/],
@@ -85,21 +90,61 @@ describe('bench table', () => {
   });
 });
 
+describe('bench rounds', () => {
+  const round = (backend: string, imagesPerSecond: number | null, peakMemoryMB: number | null = 300): BenchRecord => ({
+    model: 'lenet-bn',
+    backend,
+    batchSize: 100,
+    steps: 60,
+    imagesPerSecond,
+    peakMemoryMB: imagesPerSecond === null ? null : peakMemoryMB,
+    ...(imagesPerSecond === null ? { error: 'crashed' } : {}),
+  });
+
+  it('reports the median of the rounds, the largest peak memory and every round, and one round as it is', () => {
+    expect(median([3, 1, 2])).toBe(2);
+    expect(median([4, 1, 3, 2])).toBe(2.5);
+    const single = round('wasm', 9000);
+    expect(combineRounds([single])).toBe(single);
+    const combined = combineRounds([round('wasm', 9000, 250), round('wasm', 11000, 260), round('wasm', 10000, 240)]);
+    expect(combined).toMatchObject({ imagesPerSecond: 10000, peakMemoryMB: 260, roundImagesPerSecond: [9000, 11000, 10000] });
+    expect(combined.error).toBeUndefined();
+  });
+
+  it('counts only rounds that ran, says when one failed, and fails when all did', () => {
+    const some = combineRounds([round('wasm', 9000), round('wasm', null), round('wasm', 10000)]);
+    expect(some).toMatchObject({ imagesPerSecond: 9500, roundImagesPerSecond: [9000, null, 10000], note: 'a round failed: crashed' });
+    expect(some.error).toBeUndefined();
+    const none = combineRounds([round('wasm', null), round('wasm', null)]);
+    expect(none).toMatchObject({ imagesPerSecond: null, peakMemoryMB: null, error: 'crashed' });
+  });
+
+  it("prints each row's range over the rounds and its ratios to PyTorch's figure of the same round", () => {
+    const pytorch = combineRounds([round('pytorch', 10000), round('pytorch', 20000), round('pytorch', 16000)]);
+    const wasm = combineRounds([round('wasm', 8000), round('wasm', 9000), round('wasm', 8500)]);
+    const rows = formatTable([pytorch, wasm]).split('\n');
+    expect(rows.find((r) => r.includes(' pytorch '))).toMatch(/16000\s+300\s+1x\s+-\s+median of 3 rounds, 10000–20000$/);
+    expect(rows.find((r) => r.includes(' wasm '))).toMatch(/8500\s+300\s+0\.53x\s+-\s+x PyTorch by round 0\.45–0\.80; median of 3 rounds, 8000–9000$/);
+  });
+});
+
 describe('pnpm bench', () => {
   const dir = mkdtempSync(join(tmpdir(), 'bench-test-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('trains lenet-bn for one step on WASM in micro-batches, skips absent backends and writes the JSON records', () => {
+  it('trains lenet-bn for one step on WASM in micro-batches over two rounds, skips absent backends and writes the JSON records', () => {
     const cli = fileURLToPath(new URL('./cli.ts', import.meta.url));
     const json = join(dir, 'bench.json');
     const run = spawnSync(
       process.execPath,
-      ['--conditions=@cnn/source', '--import', 'tsx', cli, '--models', 'lenet-bn', '--backends', 'wasm,webgpu', '--steps', '1', '--warmup', '1', '--batch-size', '8', '--micro-batch-size', '4', '--python', join(dir, 'no-python'), '--json', json],
+      ['--conditions=@cnn/source', '--import', 'tsx', cli, '--models', 'lenet-bn', '--backends', 'wasm,webgpu', '--steps', '1', '--warmup', '1', '--batch-size', '8', '--micro-batch-size', '4', '--rounds', '2', '--python', join(dir, 'no-python'), '--json', json],
       { encoding: 'utf8', cwd: fileURLToPath(new URL('.', import.meta.url)), timeout: 60_000 },
     );
     expect(run.status, run.stderr).toBe(0);
     expect(run.stderr).toMatch(/no PyTorch reference: .*no-python cannot be run/);
-    expect(run.stdout).toMatch(/lenet-bn\s+wasm\s+8\s+1\s+[\d.]+\s+\d+\s+-\s+-\s+batch 8, not 100; micro-batches of 4; WASM heap \d+ MB/);
+    expect(run.stderr).toMatch(/lenet-bn on wasm \(round 2\/2\): /);
+    expect(run.stderr.match(/lenet-bn on webgpu/g)).toHaveLength(1); // an absent backend is tried in the first round only
+    expect(run.stdout).toMatch(/lenet-bn\s+wasm\s+8\s+1\s+[\d.]+\s+\d+\s+-\s+-\s+median of 2 rounds, [\d.]+–[\d.]+; batch 8, not 100; micro-batches of 4; WASM heap \d+ MB/);
     expect(run.stdout).toMatch(/Skipped \(not present here\):\n {2}webgpu: /);
     const records = JSON.parse(readFileSync(json, 'utf8')) as BenchRecord[];
     expect(records).toHaveLength(1);
@@ -107,6 +152,7 @@ describe('pnpm bench', () => {
     expect(Object.keys(wasm!).slice(0, 6)).toEqual(['model', 'backend', 'batchSize', 'steps', 'imagesPerSecond', 'peakMemoryMB']);
     expect(wasm).toMatchObject({ model: 'lenet-bn', backend: 'wasm', batchSize: 8, steps: 1, modelBatchSize: 100, microBatchSize: 4 });
     expect(wasm!.imagesPerSecond).toBeGreaterThan(0);
+    expect(wasm!.roundImagesPerSecond).toHaveLength(2);
     expect(wasm!.peakMemoryMB).toBeGreaterThan(wasm!.wasmHeapMB!);
   });
 });

@@ -3,7 +3,7 @@
  * same machine in the same run. See `tools/bench/README.md`.
  *
  *   pnpm bench [--models lenet-bn,resnet18-cifar,convnext-cifar] [--backends cpu,wasm,...] [--steps N] [--warmup N]
- *              [--json FILE] [--no-pytorch] [--python PATH]   (--help for all options)
+ *              [--rounds N] [--json FILE] [--no-pytorch] [--python PATH]   (--help for all options)
  */
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -12,9 +12,9 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RESULT_MARKER, type BenchJob, type BenchJobResult } from './job.js';
 import { getBenchModel } from './models.js';
-import { benchJobs, createBenchCommand, parseBenchOptions, stepsFor, warmupFor } from './options.js';
+import { benchJobs, createBenchCommand, parseBenchOptions, roundsFor, stepsFor, warmupFor } from './options.js';
 import { detectTorch, runPytorch } from './pytorch.js';
-import { formatTable, rate, type BenchRecord, type SkippedBackend } from './report.js';
+import { combineRounds, formatTable, rate, type BenchRecord, type SkippedBackend } from './report.js';
 
 const RUN_ONE = fileURLToPath(new URL('./run-one.ts', import.meta.url));
 const TSX = import.meta.resolve('tsx');
@@ -83,53 +83,69 @@ const skipped: SkippedBackend[] = [];
 const jobs = benchJobs(options);
 for (const model of options.models) {
   const own = getBenchModel(model).batchSize;
-  if (torch.ok) {
-    const job = { model, batchSize: options.batchSize ?? own, steps: stepsFor(options, model), warmup: warmupFor(options, model), seed: options.seed };
-    let record: BenchRecord;
-    try {
-      const result = await runPytorch(options.python, job, options.timeoutSeconds);
-      record = { model, backend: 'pytorch', batchSize: result.batchSize, steps: result.steps, imagesPerSecond: result.imagesPerSecond, peakMemoryMB: result.peakMemoryMB };
-    } catch (error) {
-      record = { model, backend: 'pytorch', batchSize: job.batchSize, steps: job.steps, imagesPerSecond: null, peakMemoryMB: null, error: (error as Error).message };
-    }
-    records.push(record);
-    progress(`${model} on pytorch: ${describe(record)}`);
-  }
-  for (const planned of jobs.filter((j) => j.model === model)) {
-    let job = planned;
-    let result = await runChild(job, options.timeoutSeconds);
-    // A WASM batch that does not fit the heap: retry with micro-batches of half, then a quarter of the batch.
-    for (let split = 2; result.status === 'failed' && autoMicroBatch(job, split); split *= 2) {
-      const retry: BenchJob = { ...planned, microBatchSize: planned.batchSize / split };
-      progress(`${model} on ${job.backend}: ${result.reason}; retrying with micro-batches of ${retry.microBatchSize}`);
-      const next = await runChild(retry, options.timeoutSeconds);
-      if (next.status === 'skipped') {
-        progress(`${model} on ${job.backend}: cannot retry: ${next.reason}`);
-        break; // keep the failure
+  const rounds = roundsFor(options, model);
+  const label = (backend: string, round: number) => `${model} on ${backend}${rounds > 1 ? ` (round ${round}/${rounds})` : ''}`;
+  // Each backend's records, one per round, in the order they first ran (PyTorch first).
+  const measured = new Map<string, BenchRecord[]>();
+  const add = (record: BenchRecord) => measured.set(record.backend, [...(measured.get(record.backend) ?? []), record]);
+  // The job each backend runs from the second round on: the one that worked in the first (micro-batches included).
+  const settled = new Map<string, { job: BenchJob; note?: string }>();
+  const absent = new Set<string>();
+  for (let round = 1; round <= rounds; round++) {
+    if (torch.ok) {
+      const job = { model, batchSize: options.batchSize ?? own, steps: stepsFor(options, model), warmup: warmupFor(options, model), seed: options.seed };
+      let record: BenchRecord;
+      try {
+        const result = await runPytorch(options.python, job, options.timeoutSeconds);
+        record = { model, backend: 'pytorch', batchSize: result.batchSize, steps: result.steps, imagesPerSecond: result.imagesPerSecond, peakMemoryMB: result.peakMemoryMB };
+      } catch (error) {
+        record = { model, backend: 'pytorch', batchSize: job.batchSize, steps: job.steps, imagesPerSecond: null, peakMemoryMB: null, error: (error as Error).message };
       }
-      [job, result] = [retry, next];
+      add(record);
+      progress(`${label('pytorch', round)}: ${describe(record)}`);
     }
-    if (result.status === 'skipped') {
-      skipped.push({ model, backend: job.backend, reason: result.reason });
-      progress(`${model} on ${job.backend}: skipped: ${result.reason}`);
-      continue;
+    for (const planned of jobs.filter((j) => j.model === model)) {
+      if (absent.has(planned.backend)) continue;
+      const earlier = settled.get(planned.backend);
+      let job = earlier?.job ?? planned;
+      let result = await runChild(job, options.timeoutSeconds);
+      // A WASM batch that does not fit the heap: retry with micro-batches of half, then a quarter of the batch.
+      for (let split = 2; earlier === undefined && result.status === 'failed' && autoMicroBatch(job, split); split *= 2) {
+        const retry: BenchJob = { ...planned, microBatchSize: planned.batchSize / split };
+        progress(`${label(job.backend, round)}: ${result.reason}; retrying with micro-batches of ${retry.microBatchSize}`);
+        const next = await runChild(retry, options.timeoutSeconds);
+        if (next.status === 'skipped') {
+          progress(`${label(job.backend, round)}: cannot retry: ${next.reason}`);
+          break; // keep the failure
+        }
+        [job, result] = [retry, next];
+      }
+      if (result.status === 'skipped') {
+        absent.add(planned.backend);
+        skipped.push({ model, backend: job.backend, reason: result.reason });
+        progress(`${label(job.backend, round)}: skipped: ${result.reason}`);
+        continue;
+      }
+      const note = earlier?.note ?? (job !== planned ? 'the whole batch failed on this backend' : undefined);
+      if (earlier === undefined) settled.set(planned.backend, { job, ...(note === undefined ? {} : { note }) });
+      const record: BenchRecord = {
+        model,
+        backend: job.backend,
+        batchSize: job.batchSize,
+        steps: job.steps,
+        imagesPerSecond: result.status === 'ok' ? result.imagesPerSecond : null,
+        peakMemoryMB: result.status === 'ok' ? result.peakMemoryMB : null,
+        ...(job.batchSize !== own ? { modelBatchSize: own } : {}),
+        ...(job.microBatchSize !== undefined ? { microBatchSize: job.microBatchSize } : {}),
+        ...(result.status === 'ok' && result.wasmHeapMB !== undefined ? { wasmHeapMB: result.wasmHeapMB } : {}),
+        ...(result.status === 'failed' ? { error: result.reason } : {}),
+        ...(note !== undefined ? { note } : {}),
+      };
+      add(record);
+      progress(`${label(job.backend, round)}: ${describe(record)}`);
     }
-    const record: BenchRecord = {
-      model,
-      backend: job.backend,
-      batchSize: job.batchSize,
-      steps: job.steps,
-      imagesPerSecond: result.status === 'ok' ? result.imagesPerSecond : null,
-      peakMemoryMB: result.status === 'ok' ? result.peakMemoryMB : null,
-      ...(job.batchSize !== own ? { modelBatchSize: own } : {}),
-      ...(job.microBatchSize !== undefined ? { microBatchSize: job.microBatchSize } : {}),
-      ...(result.status === 'ok' && result.wasmHeapMB !== undefined ? { wasmHeapMB: result.wasmHeapMB } : {}),
-      ...(result.status === 'failed' ? { error: result.reason } : {}),
-      ...(job !== planned ? { note: 'the whole batch failed on this backend' } : {}),
-    };
-    records.push(record);
-    progress(`${model} on ${job.backend}: ${describe(record)}`);
   }
+  for (const list of measured.values()) records.push(combineRounds(list));
 }
 
 process.stdout.write(`\n${formatTable(records, skipped)}\n`);

@@ -25,6 +25,12 @@ export interface BenchModel {
    * 15 steps, data-parallel training included).
    */
   readonly warmup: number;
+  /**
+   * Rounds when `--rounds` is not given: how many times PyTorch and every backend are measured, alternating, before
+   * each one's median is reported. LeNet-BN's steps take milliseconds, and PyTorch's figure for them moved by 2x
+   * between runs on a 2-core machine (ours by under 5%); alternating rounds measure both under the same conditions.
+   */
+  readonly rounds: number;
   /** One line for `--help` and the README. */
   readonly description: string;
 }
@@ -40,6 +46,7 @@ export const BENCH_MODELS: readonly BenchModel[] = Object.freeze([
     batchSize: 100,
     steps: 60,
     warmup: 20,
+    rounds: 5,
     description: 'LeNet-5 with BatchNorm (seed 004), 28x28x1, batch 100',
   },
   {
@@ -51,6 +58,7 @@ export const BENCH_MODELS: readonly BenchModel[] = Object.freeze([
     batchSize: 128,
     steps: 3,
     warmup: 2,
+    rounds: 1,
     description: 'ResNet-18 with the CIFAR stem (3x3/1 conv, no max-pool), 32x32x3, batch 128',
   },
   {
@@ -62,6 +70,7 @@ export const BENCH_MODELS: readonly BenchModel[] = Object.freeze([
     batchSize: 64,
     steps: 3,
     warmup: 2,
+    rounds: 1,
     description: "Seed 003's final ConvNeXt for CIFAR-10 (8.5M parameters), 32x32x3, batch 64",
   },
 ]);

@@ -14,6 +14,8 @@ export interface BenchOptions {
   steps: number | undefined;
   /** Untimed optimiser steps before the timed ones, except on the CPU backend. Default: the model's (lenet-bn 20, others 2). */
   warmup: number | undefined;
+  /** Rounds of PyTorch and every backend, alternating; each one's median is reported. Default: the model's (lenet-bn 5, others 1). */
+  rounds: number | undefined;
   /** Timed steps on the CPU backend (100-300x slower than WASM). Default 1. */
   cpuSteps: number;
   /** Warm-up steps on the CPU backend. Default 0. */
@@ -74,6 +76,7 @@ export function createBenchCommand(): Command {
     )
     .option('--steps <n>', 'timed optimiser steps per model and backend (default: lenet-bn 60, the others 3)', integer(1))
     .option('--warmup <n>', 'untimed steps before the timed ones (default: lenet-bn 20, the others 2)', integer(0))
+    .option('--rounds <n>', 'measure PyTorch and every backend n times, alternating, and report medians (default: lenet-bn 5, the others 1)', integer(1))
     .option('--cpu-steps <n>', 'timed steps on the CPU backend', integer(1), 1)
     .option('--cpu-warmup <n>', 'warm-up steps on the CPU backend', integer(0), 0)
     .option('--cpu-batch-size <n>', `CPU-backend batch size for every model (default: lenet-bn's own, ${CPU_BATCH_SIZE_LARGE_MODELS} for the others)`, integer(1))
@@ -97,6 +100,7 @@ export function parseBenchOptions(argv: readonly string[], command: Command = cr
     backends: BenchBackend[];
     steps?: number;
     warmup?: number;
+    rounds?: number;
     cpuSteps: number;
     cpuWarmup: number;
     cpuBatchSize?: number;
@@ -113,6 +117,7 @@ export function parseBenchOptions(argv: readonly string[], command: Command = cr
     backends: [...new Set(o.backends)],
     steps: o.steps,
     warmup: o.warmup,
+    rounds: o.rounds,
     cpuSteps: o.cpuSteps,
     cpuWarmup: o.cpuWarmup,
     cpuBatchSize: o.cpuBatchSize,
@@ -149,6 +154,11 @@ export function stepsFor(options: BenchOptions, model: string): number {
 /** Warm-up steps of `model` off the CPU backend (and on PyTorch). */
 export function warmupFor(options: BenchOptions, model: string): number {
   return options.warmup ?? getBenchModel(model).warmup;
+}
+
+/** Rounds of `model`: PyTorch and every backend measured this many times, alternating. */
+export function roundsFor(options: BenchOptions, model: string): number {
+  return options.rounds ?? getBenchModel(model).rounds;
 }
 
 /** One job per (model, backend), models outermost, in the order given. */

@@ -24,6 +24,36 @@ export interface BenchRecord {
   error?: string;
   /** Anything else the figures need said (e.g. why micro-batches were used). */
   note?: string;
+  /** With several rounds: each round's images per second, in order (`imagesPerSecond` is their median). */
+  roundImagesPerSecond?: (number | null)[];
+}
+
+/** The median of `values` (the mean of the middle two for an even count). */
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+/**
+ * One record from a (model, backend)'s rounds: the median images/s of the rounds that ran (null when none did), the
+ * largest peak memory, every round's figure, and the last round's other fields (an error only when every round failed).
+ */
+export function combineRounds(rounds: readonly BenchRecord[]): BenchRecord {
+  const last = rounds.at(-1);
+  if (last === undefined) throw new Error('combineRounds: no rounds');
+  if (rounds.length === 1) return last;
+  const rates = rounds.map((r) => r.imagesPerSecond).filter((v): v is number => v !== null);
+  const memory = rounds.map((r) => r.peakMemoryMB).filter((v): v is number => v !== null);
+  const failed = rounds.find((r) => r.imagesPerSecond === null);
+  const { error: _error, ...rest } = last;
+  return {
+    ...rest,
+    imagesPerSecond: rates.length > 0 ? median(rates) : null,
+    peakMemoryMB: memory.length > 0 ? Math.max(...memory) : null,
+    roundImagesPerSecond: rounds.map((r) => r.imagesPerSecond),
+    ...(rates.length === 0 ? { error: last.error ?? 'every round failed' } : failed !== undefined ? { note: [rest.note, `a round failed: ${failed.error ?? ''}`].filter(Boolean).join('; ') } : {}),
+  };
 }
 
 /** A backend that was not measured because it is not present here. */
@@ -46,9 +76,23 @@ export function rate(value: number | null): string {
   return value >= 100 ? value.toFixed(0) : value >= 10 ? value.toFixed(1) : value >= 1 ? value.toFixed(2) : value.toPrecision(2);
 }
 
+/** The range of this row's per-round ratios to PyTorch's figure of the same round, when both ran in rounds. */
+function roundRatios(record: BenchRecord, pytorch: BenchRecord | undefined): string {
+  const ours = record.roundImagesPerSecond;
+  const theirs = pytorch?.roundImagesPerSecond;
+  if (record === pytorch || ours === undefined || theirs === undefined || ours.length !== theirs.length) return '';
+  const ratios = ours.flatMap((v, i) => (v !== null && theirs[i] != null && theirs[i]! > 0 ? [v / theirs[i]!] : []));
+  if (ratios.length < 2) return '';
+  return `x PyTorch by round ${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}`;
+}
+
 /** What a row's figures need said next to them. */
 function notes(record: BenchRecord, cpu: BenchRecord | undefined): string {
   const parts: string[] = [];
+  const rounds = record.roundImagesPerSecond?.filter((v): v is number => v !== null);
+  if (rounds !== undefined && rounds.length > 1) {
+    parts.push(`median of ${record.roundImagesPerSecond!.length} rounds, ${rate(Math.min(...rounds))}–${rate(Math.max(...rounds))}`);
+  }
   if (record.modelBatchSize !== undefined) parts.push(`batch ${record.batchSize}, not ${record.modelBatchSize}`);
   if (record.microBatchSize !== undefined) parts.push(`micro-batches of ${record.microBatchSize}`);
   if (record.note !== undefined) parts.push(record.note);
@@ -81,7 +125,7 @@ export function formatTable(records: readonly BenchRecord[], skipped: readonly S
         r.peakMemoryMB === null ? '-' : r.peakMemoryMB.toFixed(0),
         r === pytorch ? '1x' : ratio(r.imagesPerSecond, pytorch?.imagesPerSecond),
         r === cpu ? '1x' : ratio(r.imagesPerSecond, cpu?.imagesPerSecond),
-        notes(r, cpu),
+        [roundRatios(r, pytorch), notes(r, cpu)].filter((n) => n !== '').join('; '),
       ]);
     }
   }
