@@ -26,7 +26,7 @@ describe('bench options', () => {
     const jobs = benchJobs(options);
     expect(jobs).toHaveLength(BENCH_MODEL_NAMES.length * BENCH_BACKENDS.length);
     const find = (model: string, backend: string) => jobs.find((j) => j.model === model && j.backend === backend);
-    expect(find('lenet-bn', 'wasm')).toEqual({ model: 'lenet-bn', backend: 'wasm', batchSize: 100, steps: 60, warmup: 20, seed: 1 });
+    expect(find('lenet-bn', 'wasm')).toEqual({ model: 'lenet-bn', backend: 'wasm', batchSize: 100, steps: 200, warmup: 100, seed: 1 });
     expect(find('resnet18-cifar', 'wasm')).toMatchObject({ batchSize: 128, steps: 3, warmup: 2 });
     expect(find('convnext-cifar', 'wasm-x2')).toMatchObject({ batchSize: 64 });
     // the CPU backend: its own steps, and a smaller batch for the big models

@@ -10,9 +10,9 @@ export interface BenchOptions {
   models: string[];
   /** Backends to try, in run order; absent ones are reported as skipped. Default: all of {@link BENCH_BACKENDS}. */
   backends: BenchBackend[];
-  /** Timed optimiser steps per (model, backend), except on the CPU backend. Default: the model's (lenet-bn 60, others 3). */
+  /** Timed optimiser steps per (model, backend), except on the CPU backend. Default: the model's (lenet-bn 200, others 3). */
   steps: number | undefined;
-  /** Untimed optimiser steps before the timed ones, except on the CPU backend. Default: the model's (lenet-bn 20, others 2). */
+  /** Untimed optimiser steps before the timed ones, except on the CPU backend. Default: the model's (lenet-bn 100, others 2). */
   warmup: number | undefined;
   /** Rounds of PyTorch and every backend, alternating; each one's median is reported. Default: the model's (lenet-bn 5, others 1). */
   rounds: number | undefined;
@@ -74,8 +74,8 @@ export function createBenchCommand(): Command {
         .argParser(backends)
         .default([...BENCH_BACKENDS], 'all'),
     )
-    .option('--steps <n>', 'timed optimiser steps per model and backend (default: lenet-bn 60, the others 3)', integer(1))
-    .option('--warmup <n>', 'untimed steps before the timed ones (default: lenet-bn 20, the others 2)', integer(0))
+    .option('--steps <n>', 'timed optimiser steps per model and backend (default: lenet-bn 200, the others 3)', integer(1))
+    .option('--warmup <n>', 'untimed steps before the timed ones (default: lenet-bn 100, the others 2)', integer(0))
     .option('--rounds <n>', 'measure PyTorch and every backend n times, alternating, and report medians (default: lenet-bn 5, the others 1)', integer(1))
     .option('--cpu-steps <n>', 'timed steps on the CPU backend', integer(1), 1)
     .option('--cpu-warmup <n>', 'warm-up steps on the CPU backend', integer(0), 0)
