@@ -122,9 +122,11 @@ describe('bench rounds', () => {
   it("prints each row's range over the rounds and its ratios to PyTorch's figure of the same round", () => {
     const pytorch = combineRounds([round('pytorch', 10000), round('pytorch', 20000), round('pytorch', 16000)]);
     const wasm = combineRounds([round('wasm', 8000), round('wasm', 9000), round('wasm', 8500)]);
-    const rows = formatTable([pytorch, wasm]).split('\n');
-    expect(rows.find((r) => r.includes(' pytorch '))).toMatch(/16000\s+300\s+1x\s+-\s+median of 3 rounds, 10000–20000$/);
-    expect(rows.find((r) => r.includes(' wasm '))).toMatch(/8500\s+300\s+0\.53x\s+-\s+x PyTorch by round 0\.45–0\.80; median of 3 rounds, 8000–9000$/);
+    const cpu = combineRounds([round('cpu', 24), round('cpu', 25), round('cpu', 24.5)]);
+    const rows = formatTable([pytorch, cpu, wasm]).split('\n');
+    expect(rows.find((r) => r.includes(' cpu '))).toMatch(/x PyTorch by round 0\.0013–0\.0024; median of 3 rounds, 24\.0–25\.0/);
+    expect(rows.find((r) => r.includes(' pytorch '))).toMatch(/16000\s+300\s+1x\s+653x\s+median of 3 rounds, 10000–20000$/);
+    expect(rows.find((r) => r.includes(' wasm '))).toMatch(/8500\s+300\s+0\.53x\s+347x\s+x PyTorch by round 0\.45–0\.80; median of 3 rounds, 8000–9000$/);
   });
 });
 

@@ -63,11 +63,15 @@ export interface SkippedBackend {
   reason: string;
 }
 
+/** A ratio with as many digits as it needs: `1892`, `12.3`, `0.49`, `0.0014`. */
+function ratioDigits(r: number): string {
+  return r >= 100 ? r.toFixed(0) : r >= 10 ? r.toFixed(1) : r >= 0.1 ? r.toFixed(2) : r.toPrecision(2);
+}
+
 /** `value` as `12.3x`, or `-` when either side is missing. */
 function ratio(value: number | null, reference: number | null | undefined): string {
   if (value === null || reference === null || reference === undefined || reference <= 0) return '-';
-  const r = value / reference;
-  return `${r >= 100 ? r.toFixed(0) : r >= 10 ? r.toFixed(1) : r >= 0.1 ? r.toFixed(2) : r.toPrecision(2)}x`;
+  return `${ratioDigits(value / reference)}x`;
 }
 
 /** Images per second for people: three significant figures or so, `failed` for null. */
@@ -83,7 +87,7 @@ function roundRatios(record: BenchRecord, pytorch: BenchRecord | undefined): str
   if (record === pytorch || ours === undefined || theirs === undefined || ours.length !== theirs.length) return '';
   const ratios = ours.flatMap((v, i) => (v !== null && theirs[i] != null && theirs[i]! > 0 ? [v / theirs[i]!] : []));
   if (ratios.length < 2) return '';
-  return `x PyTorch by round ${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}`;
+  return `x PyTorch by round ${ratioDigits(Math.min(...ratios))}–${ratioDigits(Math.max(...ratios))}`;
 }
 
 /** What a row's figures need said next to them. */
