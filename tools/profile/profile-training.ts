@@ -5,7 +5,7 @@
  *   node --conditions=@cnn/source --import tsx tools/profile/profile-training.ts [--models lenet_bn,resnet18_cifar]
  *        [--batch 32] [--steps 3] [--warmup 1] [--top 25] [--backend wasm] [--by-shape]
  *
- * Each model trains with SGD (momentum 0.9) on a softmax cross-entropy loss of random images and labels, as
+ * Each model trains with `@cnn/train`'s SGD (momentum 0.9) on a softmax cross-entropy loss of random images and labels, as
  * `@cnn/train`'s `fit` does (`optimizer.minimize` over `model.apply(x, { training: true })`). The tables list self
  * time (kernels called from inside composed kernels excluded), the share of the measured step time, calls per step and
  * the time including nested kernels; "outside kernels" is what the step spent in JavaScript around them (tape,
@@ -16,7 +16,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { Command } from 'commander';
 import { parseBackendName, selectBackend } from '@cnn/backend';
 import { createModel } from '@cnn/models';
-import { crossEntropy } from '@cnn/train';
+import { createOptimizer, crossEntropy } from '@cnn/train';
 import { startKernelTimer, type KernelTiming } from './kernel-timer.js';
 
 /** A network to profile: how to build it and its input. */
@@ -74,7 +74,7 @@ async function profile(name: string, spec: ProfileModel): Promise<void> {
   const steps = positive(options.steps, 'steps');
   const warmup = Number(options.warmup);
   const model = spec.build();
-  const optimizer = tf.train.momentum(0.01, 0.9);
+  const optimizer = createOptimizer({ name: 'sgd', learningRate: 0.01, momentum: 0.9 });
   const images = tf.randomNormal([batch, ...spec.inputShape], 0, 1, 'float32', 1);
   const labels = tf.tensor1d(Array.from({ length: batch }, (_, i) => i % spec.numClasses), 'int32');
   const step = async (): Promise<number> => {
