@@ -11,10 +11,14 @@
 import { Identity } from '@tensorflow/tfjs-core';
 import type { IdentityInputs, KernelBackend, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 
-function identity(args: { inputs: IdentityInputs; backend: KernelBackend }): TensorInfo {
-  const x = args.inputs.x as TensorInfo;
-  args.backend.incRef(x.dataId);
+/** A tensor of `x`'s data, shape and dtype: one more reference to the data, no copy. */
+export function shareData(x: TensorInfo, backend: KernelBackend): TensorInfo {
+  backend.incRef(x.dataId);
   return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+}
+
+function identity(args: { inputs: IdentityInputs; backend: KernelBackend }): TensorInfo {
+  return shareData(args.inputs.x as TensorInfo, args.backend);
 }
 
 /** Registers `Identity` for the `wasm` backend, replacing tfjs-backend-wasm's copying one (see the file comment). */

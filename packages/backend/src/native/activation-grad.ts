@@ -12,7 +12,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { Relu, Sigmoid } from '@tensorflow/tfjs-core';
 import type { GradConfig, KernelBackend, KernelConfig, KernelFunc, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
 import { wrapTensor } from '../kernels/compose.js';
-import { checkShape, nativeKernels, offsetOf } from './native-module.js';
+import { checkShape, float32Input, nativeKernels, offsetOf } from './native-module.js';
 import type { NativeKernels, WasmBackendInternals } from './native-module.js';
 
 /** Kernel name of the sigmoid's gradient from its output: inputs `{y, dy}`, output dx. */
@@ -36,12 +36,8 @@ function elementwiseGrad(
   composed: (a: tf.Tensor, dy: tf.Tensor) => tf.Tensor,
 ): KernelFunc {
   const run = ({ inputs, backend }: { inputs: NamedTensorInfoMap; backend: KernelBackend }): TensorInfo => {
-    const a = inputs[first];
-    const dy = inputs['dy'];
-    if (a === undefined || dy === undefined) throw new Error(`${kernel}: inputs '${first}' and 'dy' are required`);
-    for (const [name, info] of [[first, a], ['dy', dy]] as const) {
-      if (info.dtype !== 'float32') throw new Error(`${kernel}: input '${name}' must be float32, got ${info.dtype}`);
-    }
+    const a = float32Input(inputs, first, kernel);
+    const dy = float32Input(inputs, 'dy', kernel);
     checkShape(kernel, 'dy', dy, a.shape);
     const wasm = backend as WasmBackendInternals;
     const native = nativeKernels(wasm);

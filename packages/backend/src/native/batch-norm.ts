@@ -24,7 +24,7 @@ import { movingAverageWasmConfig } from './moving-average.js';
 import { sgdStepWasmConfig } from './sgd.js';
 import { sumWasmConfig } from './sum.js';
 import { geluGradWasmConfig, geluWasmConfig } from './gelu.js';
-import { nativeKernels, offsetOf } from './native-module.js';
+import { float32Input, nativeKernels, offsetOf } from './native-module.js';
 import type { WasmBackendInternals } from './native-module.js';
 
 /** Kernel name of the fused training-mode batch normalisation (see the file comment for its contract). */
@@ -36,13 +36,6 @@ interface KernelArgs {
   inputs: NamedTensorInfoMap;
   backend: KernelBackend;
   attrs?: NamedAttrMap;
-}
-
-function input(inputs: NamedTensorInfoMap, name: string, kernel: string): TensorInfo {
-  const info = inputs[name];
-  if (info === undefined) throw new Error(`${kernel}: missing input '${name}'`);
-  if (info.dtype !== 'float32') throw new Error(`${kernel}: input '${name}' must be float32, got ${info.dtype}`);
-  return info;
 }
 
 function epsilonOf(attrs: NamedAttrMap | undefined, kernel: string): number {
@@ -101,9 +94,9 @@ function composed(backend: KernelBackend, infos: TensorInfo[], run: (tensors: tf
 
 function forwardWasm({ inputs, backend, attrs }: KernelArgs): TensorInfo[] {
   const kernel = CNN_BATCH_NORM_TRAINING;
-  const x = input(inputs, 'x', kernel);
-  const gamma = input(inputs, 'gamma', kernel);
-  const beta = input(inputs, 'beta', kernel);
+  const x = float32Input(inputs, 'x', kernel);
+  const gamma = float32Input(inputs, 'gamma', kernel);
+  const beta = float32Input(inputs, 'beta', kernel);
   const epsilon = epsilonOf(attrs, kernel);
   const [rows, channels] = rowsAndChannels(x, [gamma, beta], kernel);
   const wasm = backend as WasmBackendInternals;
@@ -129,7 +122,7 @@ function forwardWasm({ inputs, backend, attrs }: KernelArgs): TensorInfo[] {
 function backwardWasm({ inputs, backend, attrs }: KernelArgs): TensorInfo[] {
   const kernel = CNN_BATCH_NORM_TRAINING_GRAD;
   const names = ['x', 'dy', 'gamma', 'mean', 'variance', 'dmean', 'dvariance'] as const;
-  const infos = names.map((name) => input(inputs, name, kernel));
+  const infos = names.map((name) => float32Input(inputs, name, kernel));
   const [x, dy, gamma, mean, variance, dmean, dvariance] = infos as [TensorInfo, TensorInfo, TensorInfo, TensorInfo, TensorInfo, TensorInfo, TensorInfo];
   const epsilon = epsilonOf(attrs, kernel);
   const [rows, channels] = rowsAndChannels(x, [gamma, mean, variance, dmean, dvariance], kernel);

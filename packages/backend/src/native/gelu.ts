@@ -7,20 +7,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelBackend, KernelConfig, KernelFunc, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
 import { wrapTensor } from '../kernels/compose.js';
-import { nativeKernels, offsetOf } from './native-module.js';
+import { float32Input, nativeKernels, offsetOf } from './native-module.js';
 import type { WasmBackendInternals } from './native-module.js';
 
 /** Kernel name of the exact GELU; the same string as @cnn/layers' `CNN_GELU`. */
 export const CNN_GELU = 'CnnGelu';
 /** Kernel name of its gradient; the same string as @cnn/layers' `CNN_GELU_GRAD`. */
 export const CNN_GELU_GRAD = 'CnnGeluGrad';
-
-function floatInput(inputs: NamedTensorInfoMap, name: string, kernel: string): TensorInfo {
-  const info = inputs[name];
-  if (info === undefined) throw new Error(`${kernel}: missing input '${name}'`);
-  if (info.dtype !== 'float32') throw new Error(`${kernel}: input '${name}' must be float32, got ${info.dtype}`);
-  return info;
-}
 
 /** x · Φ(x) in tfjs ops, the fallback while the compiled module is unavailable. */
 function composedGelu(x: tf.Tensor): tf.Tensor {
@@ -35,7 +28,7 @@ function composedGeluGrad(x: tf.Tensor, dy: tf.Tensor): tf.Tensor {
 }
 
 function geluWasm({ inputs, backend }: { inputs: NamedTensorInfoMap; backend: KernelBackend }): TensorInfo {
-  const x = floatInput(inputs, 'x', CNN_GELU);
+  const x = float32Input(inputs, 'x', CNN_GELU);
   const wasm = backend as WasmBackendInternals;
   const native = nativeKernels(wasm);
   if (native === undefined) return tf.tidy(() => composedGelu(wrapTensor(x, backend)));
@@ -45,8 +38,8 @@ function geluWasm({ inputs, backend }: { inputs: NamedTensorInfoMap; backend: Ke
 }
 
 function geluGradWasm({ inputs, backend }: { inputs: NamedTensorInfoMap; backend: KernelBackend }): TensorInfo {
-  const x = floatInput(inputs, 'x', CNN_GELU_GRAD);
-  const dy = floatInput(inputs, 'dy', CNN_GELU_GRAD);
+  const x = float32Input(inputs, 'x', CNN_GELU_GRAD);
+  const dy = float32Input(inputs, 'dy', CNN_GELU_GRAD);
   if (!tf.util.arraysEqual(x.shape, dy.shape)) {
     throw new Error(`${CNN_GELU_GRAD}: dy must have x's shape [${x.shape.join(', ')}], got [${dy.shape.join(', ')}]`);
   }

@@ -7,7 +7,7 @@
  * and step.
  */
 import type { KernelBackend, KernelConfig, KernelFunc, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
-import { checkShape } from './native-module.js';
+import { checkShape, float32Input } from './native-module.js';
 import type { WasmBackendInternals } from './native-module.js';
 
 /** Kernel name of the moving-statistics update; the same string as @cnn/layers' `CNN_MOVING_AVERAGE`. */
@@ -22,12 +22,8 @@ function movingAverage({ inputs, backend, attrs }: { inputs: NamedTensorInfoMap;
   const decay = f(1 - momentum); // the scalar tensor tfjs makes of (1 - momentum)
   const outputs: TensorInfo[] = [];
   for (let i = 0; i < count; i++) {
-    const moving = inputs[`moving${i}`];
-    const value = inputs[`value${i}`];
-    if (moving === undefined || value === undefined) throw new Error(`${CNN_MOVING_AVERAGE}: missing input 'moving${i}' or 'value${i}'`);
-    for (const [name, info] of [[`moving${i}`, moving], [`value${i}`, value]] as const) {
-      if (info.dtype !== 'float32') throw new Error(`${CNN_MOVING_AVERAGE}: input '${name}' must be float32, got ${info.dtype}`);
-    }
+    const moving = float32Input(inputs, `moving${i}`, CNN_MOVING_AVERAGE);
+    const value = float32Input(inputs, `value${i}`, CNN_MOVING_AVERAGE);
     checkShape(CNN_MOVING_AVERAGE, `value${i}`, value, moving.shape);
     const out = wasm.makeOutput(moving.shape, 'float32');
     outputs.push(out);

@@ -7,7 +7,7 @@
  * the first use starts an asynchronous compilation and callers fall back to composed ops until
  * {@link prepareNativeKernels} has resolved.
  */
-import type { backend_util, KernelBackend, TensorInfo } from '@tensorflow/tfjs-core';
+import type { backend_util, KernelBackend, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
 import { KERNELS_WASM_BASE64 } from './kernels-wasm.generated.js';
 
 /** The functions the compiled module exports; pointers are byte offsets in the backend's memory. */
@@ -166,6 +166,14 @@ export function convGeometry(info: backend_util.Conv2DInfo): ConvFilterGradGeome
     batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels, info.filterHeight, info.filterWidth,
     info.strideHeight, info.strideWidth, info.dilationHeight, info.dilationWidth, top, left,
   ];
+}
+
+/** Input `name` of a kernel call, which must be present and float32; throws naming `kernel` and the input otherwise. */
+export function float32Input(inputs: NamedTensorInfoMap, name: string, kernel: string): TensorInfo {
+  const info = inputs[name];
+  if (info === undefined) throw new Error(`${kernel}: missing input '${name}'`);
+  if (info.dtype !== 'float32') throw new Error(`${kernel}: input '${name}' must be float32, got ${info.dtype}`);
+  return info;
 }
 
 /** Throws, naming `kernel` and the input, when `tensor`'s shape is not `expected`. */

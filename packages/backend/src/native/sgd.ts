@@ -19,7 +19,7 @@
  */
 import type { KernelBackend, KernelConfig, KernelFunc, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
 import { util } from '@tensorflow/tfjs-core';
-import { backendMemory, checkShape, nativeKernels, offsetOf } from './native-module.js';
+import { backendMemory, checkShape, float32Input, nativeKernels, offsetOf } from './native-module.js';
 import type { WasmBackendInternals } from './native-module.js';
 
 /** Kernel name of the multi-parameter SGD step (see the file comment for its contract). */
@@ -49,13 +49,6 @@ function attrsOf(attrs: NamedAttrMap | undefined): SgdAttrs {
   const count = number('count');
   if (!Number.isInteger(count) || count < 0) throw new Error(`${CNN_SGD_STEP}: attr count must be a non-negative integer, got ${count}`);
   return { count, lr: number('lr'), momentum: number('momentum'), dampening: number('dampening'), weightDecay: number('weightDecay'), nesterov: attrs?.['nesterov'] === true };
-}
-
-function float32Input(inputs: NamedTensorInfoMap, name: string): TensorInfo {
-  const info = inputs[name];
-  if (info === undefined) throw new Error(`${CNN_SGD_STEP}: missing input '${name}'`);
-  if (info.dtype !== 'float32') throw new Error(`${CNN_SGD_STEP}: input '${name}' must be float32, got ${info.dtype}`);
-  return info;
 }
 
 /** The rule in JavaScript over the backend's memory (see the file comment); float32 arguments already rounded. Exported for tests. */
@@ -91,10 +84,10 @@ function sgdStep({ inputs, backend, attrs }: { inputs: NamedTensorInfoMap; backe
   const native = nativeKernels(wasm);
   const outputs: TensorInfo[] = [];
   for (let i = 0; i < a.count; i++) {
-    const param = float32Input(inputs, `param${i}`);
-    const grad = float32Input(inputs, `grad${i}`);
+    const param = float32Input(inputs, `param${i}`, CNN_SGD_STEP);
+    const grad = float32Input(inputs, `grad${i}`, CNN_SGD_STEP);
     checkShape(CNN_SGD_STEP, `grad${i}`, grad, param.shape);
-    const buffer = withMomentum ? float32Input(inputs, `buffer${i}`) : undefined;
+    const buffer = withMomentum ? float32Input(inputs, `buffer${i}`, CNN_SGD_STEP) : undefined;
     if (buffer !== undefined) checkShape(CNN_SGD_STEP, `buffer${i}`, buffer, param.shape);
     const paramOut = wasm.makeOutput(param.shape, 'float32');
     const bufferOut = buffer === undefined ? undefined : wasm.makeOutput(param.shape, 'float32');
