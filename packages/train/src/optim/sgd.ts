@@ -88,7 +88,7 @@ export class SGD extends TorchOptimizer {
       const perItem = this.momentum !== 0 ? 2 : 1;
       list.forEach(({ param, state }, i) => {
         param.assign(outputs[perItem * i]!);
-        if (perItem === 2) state.buffers.get('momentum_buffer')!.assign(outputs[2 * i + 1]!);
+        if (perItem === 2) state.buffers.get('momentum_buffer')!.assign(outputs[perItem * i + 1]!);
       });
     }
   }
